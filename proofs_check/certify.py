@@ -1,0 +1,97 @@
+"""Certified comparison of two exact quantities.
+
+``compare(lhs, rhs, "<=")`` returns a :class:`Verdict` whose status is
+
+* ``"equal"``  -- ``lhs == rhs`` proven exactly (:meth:`LogLinear.is_zero`);
+* ``"holds"``  -- the relation holds strictly, the sign of ``rhs - lhs`` being proven;
+* ``"fails"``  -- the relation is violated, proven the same way.
+
+The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
+
+1. float64 with the error bound of :meth:`LogLinear.float_with_error`: decided when
+   ``|d| > bound``;
+2. otherwise the exact zero test; a zero difference is ``"equal"``;
+3. otherwise mpmath interval arithmetic (``mpmath.iv``) at 64, 128, 256, ... bits
+   until the enclosure of ``d`` excludes 0.  Step 3 always ends because ``d != 0``.
+
+``Verdict.digits`` is the number of decimal digits of the arithmetic that decided
+(about 15 for float64), ``Verdict.method`` names the route.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+
+from .exact import LogLinear
+
+RELATIONS = ("<=", ">=", "<", ">", "==")
+MAX_PREC_BITS = 1 << 16
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of one certified comparison of ``lhs REL rhs``."""
+
+    status: str  # "holds" | "equal" | "fails"
+    relation: str
+    margin: float  # rhs - lhs for <=, <, ==; lhs - rhs for >=, > (positive = room to spare)
+    digits: int
+    method: str
+    lhs: float
+    rhs: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the stated relation is true."""
+        if self.status == "fails":
+            return False
+        if self.status == "equal":
+            return self.relation in ("<=", ">=", "==")
+        return self.relation != "=="
+
+    def __str__(self) -> str:
+        return f"{self.status} ({self.relation}, margin {self.margin:.6g}, {self.method})"
+
+
+def sign(d: LogLinear) -> tuple[int, int, str]:
+    """Proven sign of ``d`` with the decimal digits and method that decided it."""
+    value, err = d.float_with_error()
+    if abs(value) > err:
+        return (1 if value > 0 else -1), 15, "float64"
+    if d.is_zero():
+        return 0, 0, "exact"
+    prec = 64
+    while prec <= MAX_PREC_BITS:
+        box = d.interval(prec)
+        if box.a > 0:
+            return 1, int(prec * math.log10(2)), f"interval@{prec}bits"
+        if box.b < 0:
+            return -1, int(prec * math.log10(2)), f"interval@{prec}bits"
+        prec *= 2
+    raise ArithmeticError(f"sign undecided at {MAX_PREC_BITS} bits for a nonzero value {d!r}")
+
+
+def compare(lhs, rhs, relation: str = "<=") -> Verdict:
+    """Certified verdict on ``lhs relation rhs`` for exact (LogLinear or rational) values."""
+    if relation not in RELATIONS:
+        raise ValueError(f"unknown relation {relation!r}; use one of {RELATIONS}")
+    lhs = LogLinear.coerce(lhs)
+    rhs = LogLinear.coerce(rhs)
+    d = rhs - lhs if relation in ("<=", "<", "==") else lhs - rhs
+    s, digits, method = sign(d)
+    if s == 0:
+        status = "equal" if relation in ("<=", ">=", "==") else "fails"
+    elif relation == "==":
+        status = "fails"
+    else:
+        status = "holds" if s > 0 else "fails"
+    margin = 0.0 if s == 0 else float(d.mpf(20))
+    return Verdict(status, relation, margin, digits, method, float(lhs), float(rhs))
+
+
+def mpmath_str(x: LogLinear, digits: int = 30) -> str:
+    """Decimal string of ``x`` correct to ``digits`` significant digits."""
+    return mpmath.nstr(x.mpf(digits + 5), digits)

@@ -1,0 +1,194 @@
+"""Evaluate registry statements on a concrete instance with certified verdicts.
+
+An :class:`Instance` is a distribution, a schedule and a predictor.  Its atoms
+(``h(0..L)`` exactly, ``eps_train`` and the sampler's ``KL``) are computed once;
+each clause side is expanded by :func:`theory.linear.linear_form` and dotted with
+the atoms, and the two sides are compared by :func:`proofs_check.certify.compare`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from theory import registry
+from theory.linear import CONST, Case, NotLinearError, linear_form
+from theory.registry import Clause, Statement
+from theory.symbols import KL_ideal, u
+
+from .certify import Verdict, compare
+from .distributions import Distribution
+from .exact import LogLinear
+from .profile import InformationProfile
+from .sampler import OptimalPredictor, Predictor, eps_train, expected_kl_bruteforce, n_partitions
+from .schedules import Schedule, balanced, compositions, offset_family
+
+BRUTE_FORCE_MAX_PARTITIONS = 5_000
+EXISTS_SEARCH_MAX_L = 12
+
+
+@dataclass
+class Instance:
+    dist: Distribution
+    schedule: Schedule
+    predictor: Predictor | None = None  # None: the optimal predictor
+    profile: InformationProfile | None = None
+    bruteforce: bool | None = None  # None: when the ordered partitions are few enough
+
+    def __post_init__(self):
+        self.schedule.check_length(self.dist.L)
+        if self.profile is None:
+            self.profile = InformationProfile.of(self.dist)
+        if self.bruteforce is None:
+            self.bruteforce = n_partitions(self.schedule) <= BRUTE_FORCE_MAX_PARTITIONS
+
+    @property
+    def L(self) -> int:
+        return self.dist.L
+
+    @property
+    def optimal(self) -> bool:
+        return self.predictor is None or isinstance(self.predictor, OptimalPredictor)
+
+    @cached_property
+    def eps_train(self) -> LogLinear:
+        if self.optimal:
+            return LogLinear()
+        return eps_train(self.dist, self.schedule, self.predictor)
+
+    @cached_property
+    def kl_bruteforce(self) -> LogLinear | None:
+        if not self.bruteforce:
+            return None
+        return expected_kl_bruteforce(self.dist, self.schedule, self.predictor)
+
+    @cached_property
+    def atoms(self) -> dict:
+        """Exact values of the atoms a linear form refers to."""
+        out = {m: x for m, x in enumerate(self.profile.h_exact)}
+        out["eps_train"] = self.eps_train
+        if self.kl_bruteforce is not None:
+            out["KL"] = self.kl_bruteforce
+        else:  # too many reveal orders to enumerate: KL via F1, which is verified on small cases
+            out["KL"] = dot(linear_form(KL_ideal, Case(self.L, self.schedule.sizes)), out) + self.eps_train
+        return out
+
+    def value(self, expr, case: Case) -> LogLinear:
+        """Exact value of ``expr`` on this instance for ``case``."""
+        return dot(linear_form(expr, case), self.atoms)
+
+
+def dot(form: dict, atoms: dict) -> LogLinear:
+    out = LogLinear()
+    for key, c in form.items():
+        if key == CONST:
+            out._iadd(LogLinear(c), 1)
+        elif isinstance(key, tuple) and key[0] == "log":
+            out._iadd(LogLinear.log(key[1]), c)
+        else:
+            out._iadd(LogLinear.coerce(atoms[key]), c)
+    return out
+
+
+def is_balanced(sched: Schedule) -> bool:
+    return sched == balanced(sched.L, sched.T)
+
+
+def instance_cases(clause: Clause, inst: Instance) -> list[Case]:
+    """The cases of ``clause`` that apply to the instance's schedule (maybe none)."""
+    L, S = inst.L, inst.schedule
+    over = clause.over
+    if over == "profile":
+        return [Case(L)]
+    if over == "each_u":
+        return [Case(L, bind=((u, v),)) for v in range(L - 1)]
+    if over == "all":
+        return [Case(L, S.sizes)]
+    if over == "balanced":
+        return [Case(L, S.sizes)] if is_balanced(S) else []
+    if over == "one_step":
+        return [Case(L, S.sizes)] if S.T == 1 else []
+    if over == "all_ones":
+        return [Case(L, S.sizes)] if S.s_max == 1 else []
+    if over == "small_steps":
+        return [Case(L, S.sizes)] if S.s_max <= 2 else []
+    if over == "refinement":
+        return [Case(L, S.sizes, refined=R.sizes) for R in S.refinements()]
+    if over == "halving":
+        return [Case(L, S.sizes, refined=S.halved().sizes)] if S.s_max >= 2 else []
+    if over in ("offset", "exists"):
+        if over == "exists" and (S.s_max < 2 or L < 2):
+            return []
+        return [offset_case(L, S.s_max, S.sizes)]
+    raise ValueError(f"unknown quantifier {over!r}")
+
+
+def offset_case(L: int, step: int, sizes=None) -> Case:
+    fam = tuple(sch.sizes for _, sch in offset_family(L, step))
+    return Case(L, sizes, family=fam, step=step)
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    statement: str
+    clause: int
+    label: str
+    case: Case
+    lhs: LogLinear
+    rhs: LogLinear
+    verdict: Verdict
+    note: str = ""
+
+
+def check_clause(st: Statement, idx: int, inst: Instance) -> list[ClauseResult]:
+    clause = st.clauses[idx]
+    if clause.needs_optimal and not inst.optimal:
+        return []
+    if not clause.prover and not inst.bruteforce:
+        return []  # sampler-level identity: meaningful only with the brute-force KL
+    if inst.L < st.min_L:
+        return []
+    out = []
+    for case in instance_cases(clause, inst):
+        try:
+            lhs, rhs = inst.value(clause.lhs, case), inst.value(clause.rhs, case)
+        except NotLinearError:
+            continue
+        v = compare(lhs, rhs, clause.rel)
+        note = ""
+        if clause.over == "exists" and not v.ok:
+            v, note = _search_witness(clause, inst, case, rhs)
+        out.append(ClauseResult(st.id, idx, clause.label, case, lhs, rhs, v, note))
+    return out
+
+
+def _search_witness(clause: Clause, inst: Instance, case: Case, rhs: LogLinear) -> tuple[Verdict, str]:
+    """'exists' clauses: the family average failed; look for one schedule with the same s_max."""
+    L, smax = inst.L, case.step
+    candidates = [sch for _, sch in offset_family(L, smax)]
+    if L <= EXISTS_SEARCH_MAX_L:
+        candidates += [c for c in compositions(L) if c.s_max == smax]
+    best, best_v = None, None
+    for sch in candidates:
+        val = inst.value(KL_ideal, Case(L, sch.sizes))
+        v = compare(val, rhs, clause.rel)
+        if best_v is None or v.margin > best_v.margin:
+            best, best_v = sch, v
+        if v.ok:
+            return v, f"witness schedule {sch}"
+    scope = "all schedules" if L <= EXISTS_SEARCH_MAX_L else "the offset family"
+    return best_v, f"no witness among {scope} with s_max={smax}; best {best}"
+
+
+def check_statement(st: Statement, inst: Instance) -> list[ClauseResult]:
+    out = []
+    for idx in range(len(st.clauses)):
+        out += check_clause(st, idx, inst)
+    return out
+
+
+def check_all(inst: Instance, statements=None) -> list[ClauseResult]:
+    out = []
+    for st in statements or registry.STATEMENTS:
+        out += check_statement(st, inst)
+    return out

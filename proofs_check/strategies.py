@@ -1,0 +1,84 @@
+"""Hypothesis strategies for distributions, schedules and instances.
+
+They live in the package (not in ``tests/``) so that the campaign and
+``dlm-verify check`` draw from exactly the same generators as the test suite.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from .distributions import (Distribution, copy_distribution, mixture, parity_distribution,
+                            product_distribution)
+from .schedules import Schedule, balanced, randomized_offset
+
+
+@st.composite
+def dense_distributions(draw, min_L=2, max_L=5, min_V=2, max_V=3, max_weight=30, max_states=4096):
+    """Random integer weights over ``V^L``; zeros allowed (sparsity comes from the zero weights)."""
+    V = draw(st.integers(min_V, max_V))
+    L = draw(st.integers(min_L, max_L))
+    while V**L > max_states and L > min_L:
+        L -= 1
+    n = V**L
+    zero_rate = draw(st.sampled_from([0.0, 0.3, 0.7, 0.9]))
+    weights = draw(st.lists(st.integers(1, max_weight), min_size=n, max_size=n))
+    mask = draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
+    weights = [w if r >= zero_rate else 0 for w, r in zip(weights, mask)]
+    if not any(weights):
+        weights[draw(st.integers(0, n - 1))] = 1
+    return Distribution.dense(V, L, weights, name="random")
+
+
+@st.composite
+def sparse_distributions(draw, min_L=2, max_L=8, min_V=2, max_V=5, max_support=40, max_weight=30):
+    V = draw(st.integers(min_V, max_V))
+    L = draw(st.integers(min_L, max_L))
+    rows = draw(st.lists(st.lists(st.integers(0, V - 1), min_size=L, max_size=L), min_size=1,
+                         max_size=max_support))
+    weights = draw(st.lists(st.integers(1, max_weight), min_size=len(rows), max_size=len(rows)))
+    return Distribution(V, L, rows, weights, name="sparse")
+
+
+@st.composite
+def structured_distributions(draw, min_L=2, max_L=6, max_V=3):
+    L = draw(st.integers(min_L, max_L))
+    kind = draw(st.sampled_from(["copy", "parity", "product", "mixture"]))
+    if kind == "copy":
+        return copy_distribution(L, draw(st.integers(2, max_V)))
+    if kind == "parity":
+        return parity_distribution(L)
+    V = draw(st.integers(2, max_V))
+    if kind == "product":
+        margs = draw(st.lists(st.lists(st.integers(1, 9), min_size=V, max_size=V), min_size=L, max_size=L))
+        return product_distribution(margs)
+    a, b = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    return mixture(copy_distribution(L, 2), parity_distribution(L), a, b)
+
+
+def distributions(min_L=2, max_L=5, max_V=3):
+    return st.one_of(
+        dense_distributions(min_L=min_L, max_L=max_L, max_V=max_V),
+        sparse_distributions(min_L=min_L, max_L=max_L, max_V=max_V),
+        structured_distributions(min_L=min_L, max_L=max_L, max_V=max_V),
+    )
+
+
+@st.composite
+def schedules(draw, L: int):
+    """Any composition of ``L``, biased toward the structured ones."""
+    kind = draw(st.sampled_from(["any", "any", "balanced", "offset"]))
+    if kind == "balanced":
+        return balanced(L, draw(st.integers(1, L)))
+    if kind == "offset":
+        s = draw(st.integers(1, L))
+        return randomized_offset(L, s, draw(st.integers(1, s)))
+    cuts = draw(st.sets(st.integers(1, L - 1), max_size=L - 1)) if L > 1 else set()
+    bounds = [0, *sorted(cuts), L]
+    return Schedule(tuple(b - a for a, b in zip(bounds, bounds[1:])))
+
+
+@st.composite
+def distribution_and_schedule(draw, min_L=2, max_L=5, max_V=3):
+    dist = draw(distributions(min_L=min_L, max_L=max_L, max_V=max_V))
+    return dist, draw(schedules(dist.L))

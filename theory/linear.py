@@ -1,0 +1,255 @@
+"""Expand a statement side into an exact linear form for a concrete case.
+
+A *case* fixes the sequence length ``L`` and, as needed, a schedule, a refinement
+of it, or a family of schedules to average over.  :func:`linear_form` rewrites a
+SymPy expression in the named quantities (:mod:`theory.symbols`) into
+
+    {m: c_m for the profile values h(m)} + {"KL": c, "eps_train": c, "const": constant}
+
+with exact ``Fraction`` coefficients, using only the definitions in
+:mod:`theory.definitions`.  The numeric evaluator and the prover both read these
+forms, so a formula is written once.
+
+Expressions that are not linear in the profile (products of two quantities, a
+quantity under ``log`` or ``sqrt``) raise :class:`NotLinearError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+
+import sympy as sp
+
+from . import definitions as defs
+from .symbols import (DTC, H, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, delta, e,
+                      eps_train, g, h, m, omega, s, s_max, s_step, T)
+
+Form = dict  # key -> Fraction; keys: int m (h(m)), "KL", "eps_train", ("log", n), CONST
+CONST = "const"
+
+
+class NotLinearError(ValueError):
+    """The expression is not a linear function of the profile for a fixed case."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a statement is evaluated on: ``L`` and the schedule data it needs.
+
+    ``sizes``: the schedule; ``refined``: a refinement (F4/P2); ``family``: schedules
+    averaged uniformly (S3's randomized-offset family) with ``step`` its ``s``.
+    """
+
+    L: int
+    sizes: tuple[int, ...] | None = None
+    refined: tuple[int, ...] | None = None
+    family: tuple[tuple[int, ...], ...] | None = None
+    step: int | None = None
+    bind: tuple = ()  # extra (symbol, integer) bindings, e.g. ((u, 3),) for "each_u" clauses
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @cached_property
+    def constants(self) -> dict:
+        out = {L: self.L}
+        if self.sizes is not None:
+            out[T] = len(self.sizes)
+            out[s_max] = max(self.sizes)
+        if self.step is not None:
+            out[s_step] = self.step
+        out.update(self.bind)
+        return {key: sp.Integer(v) for key, v in out.items()}
+
+    @cached_property
+    def indexed(self) -> dict:
+        """s[k], m[k], e[k] values (1-based k) and omega(u) of the schedule."""
+        if self.sizes is None:
+            return {}
+        st = defs.steps(self.sizes)
+        return {
+            s: {kk: sk for kk, sk, _, _ in st},
+            m: {kk: mk for kk, _, mk, _ in st},
+            e: {kk: ek for kk, _, _, ek in st},
+            omega: dict(enumerate(defs.omega_weights(self.sizes))),
+        }
+
+    def with_sizes(self, sizes) -> "Case":
+        return Case(self.L, tuple(sizes))
+
+
+def _add(acc: Form, form: Form, scale: Fraction) -> None:
+    for key, c in form.items():
+        v = acc.get(key, 0) + scale * c
+        if v:
+            acc[key] = v
+        else:
+            acc.pop(key, None)
+
+
+def _frac(x) -> Fraction:
+    return Fraction(int(x.p), int(x.q))
+
+
+# Expressions that no longer depend on the schedule are shared between cases of one L.
+_SHARED: dict = {}
+_SCHEDULE_DEPENDENT = (T, s_max, s_step, KL_ideal, KL_ideal_refined, KL_ideal_offset)
+
+
+def linear_form(expr, case: Case) -> Form:
+    """Exact linear form of ``expr`` for ``case`` (see the module docstring)."""
+    return dict(_lf(sp.sympify(expr), case))
+
+
+def _lf(expr, case: Case) -> Form:
+    memo = case._memo
+    hit = memo.get(expr)
+    if hit is None:
+        hit = memo[expr] = _lf_uncached(expr, case)
+    return hit
+
+
+def _const(expr, case: Case):
+    """Value of a case-constant expression as a SymPy number (or raise NotLinearError)."""
+    val = expr.xreplace(case.constants)
+    if val.free_symbols or val.has(h, delta, g, D):
+        raise NotLinearError(f"{expr} is not a constant for this case")
+    val = _resolve_indexed(val, case)
+    return sp.nsimplify(val) if val.is_Float else val
+
+
+def _resolve_indexed(expr, case: Case):
+    reps = {}
+    for atom in expr.atoms(sp.Indexed, omega):
+        base = atom.base if isinstance(atom, sp.Indexed) else omega
+        idx = atom.indices[0] if isinstance(atom, sp.Indexed) else atom.args[0]
+        table = case.indexed.get(base)
+        if table is None or int(idx) not in table:
+            raise NotLinearError(f"{atom} is undefined for case {case}")
+        reps[atom] = table[int(idx)]
+    return expr.xreplace(reps) if reps else expr
+
+
+def _number(expr, case: Case) -> Form:
+    val = _const(expr, case)
+    if val.is_Rational:
+        return {CONST: _frac(val)} if val != 0 else {}
+    # log of a positive rational constant: keep it exact as log-atoms
+    if isinstance(val, sp.log) and val.args[0].is_Rational and val.args[0] > 0:
+        q = _frac(val.args[0])
+        out: Form = {}
+        if q.numerator != 1:
+            out[("log", q.numerator)] = Fraction(1)
+        if q.denominator != 1:
+            out[("log", q.denominator)] = Fraction(-1)
+        return out
+    if isinstance(val, sp.Mul):
+        coeff, rest = val.as_coeff_Mul()
+        if coeff.is_Rational and rest is not val:
+            inner = _number(rest, case)
+            return {key: c * _frac(coeff) for key, c in inner.items()}
+    raise NotLinearError(f"constant {val} is not a rational or the log of one")
+
+
+def _lf_uncached(expr, case: Case) -> Form:
+    if expr.is_Number:
+        return _number(expr, case)
+    if expr in case.constants:
+        return {CONST: Fraction(int(case.constants[expr]))}
+    if expr == KL:
+        return {"KL": Fraction(1)}
+    if expr == eps_train:
+        return {"eps_train": Fraction(1)}
+    if expr in defs.SCALAR_DEFINITIONS:
+        return _lf(defs.SCALAR_DEFINITIONS[expr], case)
+    if expr == KL_ideal:
+        if case.sizes is None:
+            raise NotLinearError("KL_ideal needs a schedule")
+        return _lf(defs.KL_IDEAL_H_FORM, case)
+    if expr == KL_ideal_refined:
+        if case.refined is None:
+            raise NotLinearError("KL_ideal_refined needs a refined schedule")
+        return _lf(KL_ideal, case.with_sizes(case.refined))
+    if expr == KL_ideal_offset:
+        if not case.family:
+            raise NotLinearError("KL_ideal_offset needs the randomized-offset family")
+        acc: Form = {}
+        w = Fraction(1, len(case.family))
+        for sizes in case.family:
+            _add(acc, _lf(KL_ideal, case.with_sizes(sizes)), w)
+        return acc
+    if isinstance(expr, (sp.Indexed,)) or expr.func == omega:
+        return _number(expr, case)
+    if expr.is_Add:
+        acc = {}
+        for a in expr.args:
+            _add(acc, _lf(a, case), Fraction(1))
+        return acc
+    if expr.is_Mul:
+        coeff = Fraction(1)
+        variable = None
+        for a in expr.args:
+            f = _lf(a, case)
+            if set(f) <= {CONST}:
+                coeff *= f.get(CONST, Fraction(0))
+            elif variable is None:
+                variable = f
+            else:
+                raise NotLinearError(f"{expr} multiplies two non-constant quantities")
+        if variable is None:
+            return {CONST: coeff} if coeff else {}
+        return {key: coeff * c for key, c in variable.items()} if coeff else {}
+    if isinstance(expr, sp.Sum):
+        return _sum(expr, case)
+    if expr.func == h:
+        arg = _const(expr.args[0], case)
+        if not (arg.is_Integer and 0 <= arg <= case.L):
+            raise NotLinearError(f"h({arg}) is outside h(0..{case.L})")
+        return {int(arg): Fraction(1)}
+    if expr.func in defs.FUNCTION_DEFINITIONS:
+        arg = _const(expr.args[0], case)
+        return _shared(defs.FUNCTION_DEFINITIONS[expr.func](arg), case)
+    if expr.has(h, delta, g, D, KL, eps_train, *defs.SCALAR_DEFINITIONS, *_SCHEDULE_DEPENDENT[3:]):
+        raise NotLinearError(f"{expr.func.__name__} of a quantity is not linear: {expr}")
+    return _number(expr, case)
+
+
+def _shared(expr, case: Case) -> Form:
+    key = (expr, case.L)
+    hit = _SHARED.get(key)
+    if hit is None:
+        hit = _SHARED[key] = _lf(expr, Case(case.L))
+    return hit
+
+
+def _leaves(body, var):
+    """Sub-expressions of ``body`` that depend on the summation variable through the schedule."""
+    return tuple(a for a in body.atoms(sp.Indexed, omega)
+                 if (a.indices[0] if isinstance(a, sp.Indexed) else a.args[0]).has(var))
+
+
+_LEAVES: dict = {}
+_TERMS: dict = {}
+
+
+def _sum(expr, case: Case) -> Form:
+    body, (var, lo, hi) = expr.args[0], expr.args[1]
+    if len(expr.args) != 2:
+        raise NotLinearError("nested Sum limits are not supported; nest Sum() calls instead")
+    lo, hi = int(_const(lo, case)), int(_const(hi, case))
+    leaves = _LEAVES.get((body, var))
+    if leaves is None:
+        leaves = _LEAVES[(body, var)] = _leaves(body, var)
+    acc: Form = {}
+    for v in range(lo, hi + 1):
+        vals = tuple(int(_resolve_indexed(leaf.xreplace({var: v}), case)) for leaf in leaves)
+        key = (body, var, v, vals, case.L)
+        term = _TERMS.get(key)
+        if term is None:
+            inst = body.xreplace({**dict(zip(leaves, vals)), var: v})
+            if inst.has(*_SCHEDULE_DEPENDENT, s, m, e, omega):
+                term = _lf(inst, case)  # still case-specific: do not share
+            else:
+                term = _TERMS[key] = _shared(inst, case)
+        _add(acc, term, Fraction(1))
+    return acc

@@ -1,0 +1,204 @@
+"""The one registry of statements (THEORY.md section 3).
+
+Each :class:`Statement` has an id, a title, a provenance (``paper``, ``derived``
+or ``conjecture``), a citation, the statements it relies on, its note file and
+one or more :class:`Clause` values.  A clause is a relation ``lhs REL rhs`` in the
+named quantities of :mod:`theory.symbols` together with what it quantifies over:
+
+=============  ===============================================================
+``profile``    no schedule: an identity or inequality of the profile alone
+``each_u``     as ``profile``, for every ``u = 0..L-2`` (binds the symbol ``u``)
+``all``        every schedule of length ``L`` (all ``2^(L-1)`` compositions)
+``balanced``   the balanced schedules, ``T = 1..L``
+``one_step``   the schedule ``(L)``;  ``all_ones``: the schedule ``(1,...,1)``
+``small_steps`` every schedule whose sizes are all ``<= 2``
+``refinement`` every schedule and every split of one of its steps in two
+``halving``    every schedule with ``s_max >= 2`` and its halving (P2's refinement)
+``offset``     S3's randomized-offset family, for every step ``s = 1..L``
+``exists``     *some* schedule with largest step ``s_max`` (``s_max = 2..L``);
+               the prover uses the randomized-offset family with ``s = s_max``
+               as the witness (an average that satisfies the bound proves that
+               one member does)
+=============  ===============================================================
+
+``prover=False`` marks clauses about the sampler itself (they involve the
+brute-force ``KL`` and cannot be reduced to the profile); they are checked
+numerically only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from . import definitions as defs
+from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, delta, e,
+                      eps_train, g, j, k, m, s, s_max, s_step, u, T)
+
+PROVENANCES = ("paper", "derived", "conjecture")
+QUANTIFIERS = ("profile", "each_u", "all", "balanced", "one_step", "all_ones", "small_steps",
+               "refinement", "halving", "offset", "exists")
+RELATIONS = ("<=", ">=", "==", "<", ">")
+
+
+@dataclass(frozen=True)
+class Clause:
+    lhs: sp.Expr
+    rel: str
+    rhs: sp.Expr
+    over: str
+    label: str = ""
+    prover: bool = True
+    needs_optimal: bool = False  # only meaningful with the optimal predictor (eps_train = 0)
+
+    def __post_init__(self):
+        if self.rel not in RELATIONS:
+            raise ValueError(f"relation {self.rel!r} not in {RELATIONS}")
+        if self.over not in QUANTIFIERS:
+            raise ValueError(f"quantifier {self.over!r} not in {QUANTIFIERS}")
+
+    @property
+    def relation(self) -> sp.Rel:
+        return {"<=": sp.Le, ">=": sp.Ge, "==": sp.Eq, "<": sp.Lt, ">": sp.Gt}[self.rel](
+            self.lhs, self.rhs, evaluate=False)
+
+    def latex(self) -> str:
+        op = {"<=": r"\le", ">=": r"\ge", "==": "=", "<": "<", ">": ">"}[self.rel]
+        return f"{sp.latex(self.lhs)} {op} {sp.latex(self.rhs)}"
+
+    def text(self) -> str:
+        return f"{sp.sstr(self.lhs)} {self.rel} {sp.sstr(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    title: str
+    provenance: str
+    source: str
+    clauses: tuple[Clause, ...]
+    uses: tuple[str, ...] = ()
+    hypotheses: str = ""
+    remarks: str = ""
+    min_L: int = 1
+    note: str = field(default="")
+
+    def __post_init__(self):
+        if self.provenance not in PROVENANCES:
+            raise ValueError(f"provenance {self.provenance!r} not in {PROVENANCES}")
+        if not self.note:
+            object.__setattr__(self, "note", f"notes/{self.id}.md")
+
+    @property
+    def quantifiers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.over for c in self.clauses))
+
+    @property
+    def provable(self) -> bool:
+        return any(c.prover for c in self.clauses)
+
+
+PAPER = "Li & Cai, arXiv 2505.21400"
+BRIEF = "THEORY.md (derived; proof in the note)"
+
+# Shorthands used by several statements.
+SUM_TELESCOPE = sp.Sum((s[k] - 1) * (delta(m[k]) - delta(e[k])), (k, 1, T))
+P1_CONSTANT = (2 ** sp.ceiling(sp.log(s_max, 2)) - 1) / L
+_J = sp.ceiling(sp.log(L - 1, 2))
+P4_RHS = s_step / 16 * (sp.Sum(2 ** (-j) * D(2 ** j), (j, 0, _J - 1)) + 2 ** (1 - _J) * D(L - 1))
+
+STATEMENTS: tuple[Statement, ...] = (
+    Statement(
+        "F1", "Exact decomposition: sampling error = ideal error + training error", "derived", BRIEF,
+        (Clause(KL, "==", KL_ideal + eps_train, "all", "E_S KL = KL_ideal + eps_train", prover=False),),
+        hypotheses="any mask predictor; eps_train as reconstructed in THEORY.md section 1",
+        remarks="The paper's '+ eps_train' is an identity, not an inequality.",
+    ),
+    Statement(
+        "F2", "Exact ideal error from the information profile", "derived", BRIEF,
+        (Clause(KL, "==", KL_ideal, "all", "brute-force sampler = h-form", prover=False, needs_optimal=True),
+         Clause(KL_ideal, "==", defs.KL_IDEAL_OMEGA_FORM, "all", "h-form = omega . g form")),
+        uses=("F1",),
+        hypotheses="optimal predictor for the first clause",
+        remarks="Compare the exact characterisation of Chen, Cong & Li, arXiv 2511.04647.",
+    ),
+    Statement(
+        "F3", "MI = TC + DTC and their profile forms", "derived", BRIEF,
+        (Clause(MI, "==", TC + DTC, "profile", "MI = TC + DTC"),
+         Clause(TC, "==", sp.Sum((L - 1 - u) * g(u), (u, 0, L - 2)), "profile", "TC = sum (L-1-u) g(u)"),
+         Clause(DTC, "==", sp.Sum((u + 1) * g(u), (u, 0, L - 2)), "profile", "DTC = sum (u+1) g(u)"),
+         Clause(KL_ideal, "==", TC, "one_step", "one-step schedule: KL_ideal = TC"),
+         Clause(KL_ideal, "==", sp.Integer(0), "all_ones", "one token per step: KL_ideal = 0"),
+         Clause(g(u), ">=", sp.Integer(0), "each_u", "g(u) >= 0 (Han, strong form)")),
+        uses=("F2",),
+    ),
+    Statement(
+        "F4", "Refinement: splitting a step never increases the ideal error", "derived", BRIEF,
+        (Clause(KL_ideal_refined, "<=", KL_ideal, "refinement", "split one step in two"),),
+        uses=("F2", "F3"),
+    ),
+    Statement(
+        "P1", "Theorem 1: upper bound with constant 2^ceil(log2 s_max) - 1", "paper", PAPER + ", Theorem 1",
+        (Clause(KL, "<=", P1_CONSTANT * MI + eps_train, "all", "E_S KL <= (2^ceil(log2 s_max)-1)/L MI + eps_train"),),
+        uses=("F1", "P2"),
+    ),
+    Statement(
+        "P2", "Halving recursion in the proof of Theorem 1", "paper", PAPER + ", proof of Theorem 1",
+        (Clause(KL_ideal, "<=", KL_ideal_refined + s_max / (2 * L) * MI, "halving",
+                "KL_ideal(S) <= KL_ideal(halve(S)) + s_max/(2L) MI"),),
+        uses=("F2", "F3"),
+        hypotheses="reading: eps(s) compared schedule by schedule with the halved schedule",
+    ),
+    Statement(
+        "P3", "Corollary 1: balanced schedules, KL <= C1/T MI + eps_train", "paper", PAPER + ", Corollary 1",
+        (Clause(KL, "<=", 2 / T * MI + eps_train, "balanced", "C1 = 2 (from P1)"),
+         Clause(KL, "<=", 1 / T * MI + eps_train, "balanced", "C1 = 1 (from S1, sharper)")),
+        uses=("P1", "S1"),
+    ),
+    Statement(
+        "P4", "Theorem 2 lower bound, reading A of the random subsets W_j", "conjecture",
+        PAPER + ", Theorem 2 (as reported; W_j undefined in the source)",
+        (Clause(KL_ideal_offset, ">=", P4_RHS, "exists",
+                "some schedule with max size s_max: KL_ideal >= s_max/16 sum_j 2^-j D(min(2^j, L-1))"),),
+        uses=("S3",),
+        hypotheses="W_j uniform of size min(2^j, L-1); s_max >= 2 (with s_max = 1 every KL_ideal is 0)",
+        min_L=2,
+    ),
+    Statement(
+        "S1", "Sharper Theorem 1: KL_ideal <= (s_max - 1)/L MI, tight on copy", "derived", BRIEF,
+        (Clause(KL_ideal, "<=", SUM_TELESCOPE, "all", "KL_ideal <= sum (s_k-1)(delta(m_k)-delta(e_k))"),
+         Clause(SUM_TELESCOPE, "<=", (s_max - 1) / L * MI, "all", "telescoped <= (s_max-1)/L MI")),
+        uses=("F2", "F3"),
+    ),
+    Statement(
+        "S2", "Per-schedule lower bound KL_ideal >= sum (s_k - 1) g(m_k)", "derived", BRIEF,
+        (Clause(KL_ideal, ">=", sp.Sum((s[k] - 1) * g(m[k]), (k, 1, T)), "all", "lower bound"),
+         Clause(KL_ideal, "==", sp.Sum((s[k] - 1) * g(m[k]), (k, 1, T)), "small_steps", "equality if all s_k <= 2")),
+        uses=("F2", "F3"),
+    ),
+    Statement(
+        "S3", "Randomized-offset schedule: matching bounds with one constant", "derived", BRIEF,
+        (Clause(KL_ideal_offset, "==", sp.Sum(defs.C_S(u) * g(u), (u, 0, L - 2)), "offset", "E_r KL = sum c_s(u) g(u)"),
+         Clause((s_step - 1) / 2 * D(L - s_step + 1), "<=", KL_ideal_offset, "offset", "lower (s-1)/2 D(L-s+1)"),
+         Clause(KL_ideal_offset, "<=", (s_step - 1) / (2 * L) * MI, "offset", "upper (s-1)/(2L) MI")),
+        uses=("F2", "F3"),
+    ),
+    Statement(
+        "S4", "Rate: (L/s) E_r KL_ideal is pinned between (1-1/s)/2 L D(L-s+1) and (1-1/s) MI/2", "derived", BRIEF,
+        (Clause(L / s_step * KL_ideal_offset, "<=", (1 - 1 / s_step) * MI / 2, "offset", "rate upper"),
+         Clause((1 - 1 / s_step) / 2 * L * D(L - s_step + 1), "<=", L / s_step * KL_ideal_offset, "offset",
+                "rate lower")),
+        uses=("S3",),
+        remarks="T is about L/s; the two sides meet when D(L-s+1) is close to D(L-1) (e.g. Markov chains, L >> s).",
+    ),
+)
+
+BY_ID = {st.id: st for st in STATEMENTS}
+
+
+def get(statement_id: str) -> Statement:
+    try:
+        return BY_ID[statement_id]
+    except KeyError:
+        raise KeyError(f"unknown statement {statement_id!r}; known: {', '.join(BY_ID)}") from None

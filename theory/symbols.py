@@ -1,0 +1,56 @@
+"""The named quantities every statement is written in (SymPy symbols and functions).
+
+Scalars of a distribution and predictor:
+    KL        expected sampling error E_S KL(p || q_S) of the sampler with the instance's predictor
+    KL_ideal  the same error for the optimal predictor (the true conditionals)
+    eps_train the predictor's training error (THEORY.md section 1)
+    MI, TC, DTC, H
+Profile-indexed:
+    h(m), delta(m), g(u), D(w)
+Schedule quantities (for the schedule a statement is evaluated on):
+    L, T, s_max, s[k], m[k], e[k] (k = 1..T), omega(u)
+Schedule families:
+    KL_ideal_refined  KL_ideal of a refinement of the schedule (F4, P2)
+    KL_ideal_offset   E_r KL_ideal over S3's randomized-offset family with step s
+    s                 the step of that family
+"""
+
+import sympy as sp
+
+L = sp.Symbol("L", integer=True, positive=True)
+T = sp.Symbol("T", integer=True, positive=True)
+s_max = sp.Symbol("s_max", integer=True, positive=True)
+s_step = sp.Symbol("s", integer=True, positive=True)
+
+KL = sp.Symbol("KL", nonnegative=True)
+KL_ideal = sp.Symbol("KL_ideal", nonnegative=True)
+KL_ideal_refined = sp.Symbol("KL_ideal_refined", nonnegative=True)
+KL_ideal_offset = sp.Symbol("KL_ideal_offset", nonnegative=True)
+eps_train = sp.Symbol("eps_train", nonnegative=True)
+MI = sp.Symbol("MI", nonnegative=True)
+TC = sp.Symbol("TC", nonnegative=True)
+DTC = sp.Symbol("DTC", nonnegative=True)
+H = sp.Symbol("H", nonnegative=True)
+
+h = sp.Function("h")
+delta = sp.Function("delta")
+g = sp.Function("g")
+D = sp.Function("D")
+omega = sp.Function("omega")
+
+s = sp.IndexedBase("s")
+m = sp.IndexedBase("m")
+e = sp.IndexedBase("e")
+
+k = sp.Symbol("k", integer=True)
+u = sp.Symbol("u", integer=True)
+j = sp.Symbol("j", integer=True)
+i = sp.Symbol("i", integer=True)
+
+#: Every name a user expression may use, mapped to its SymPy object.
+NAMES = {
+    "L": L, "T": T, "s_max": s_max, "s": s_step,
+    "KL": KL, "KL_ideal": KL_ideal, "eps_train": eps_train,
+    "MI": MI, "TC": TC, "DTC": DTC, "H": H,
+    "h": h, "delta": delta, "g": g, "D": D, "omega": omega,
+}
