@@ -64,18 +64,23 @@ class Instance:
 
     @cached_property
     def atoms(self) -> dict:
-        """Exact values of the atoms a linear form refers to."""
+        """Exact values of the profile atoms and eps_train (``KL`` is added on first use)."""
         out = {m: x for m, x in enumerate(self.profile.h_exact)}
         out["eps_train"] = self.eps_train
-        if self.kl_bruteforce is not None:
-            out["KL"] = self.kl_bruteforce
-        else:  # too many reveal orders to enumerate: KL via F1, which is verified on small cases
-            out["KL"] = dot(linear_form(KL_ideal, Case(self.L, self.schedule.sizes)), out) + self.eps_train
         return out
+
+    def kl(self) -> LogLinear:
+        """The sampler's E_S KL: brute force when enumerable, else via F1 (verified on small cases)."""
+        if self.kl_bruteforce is not None:
+            return self.kl_bruteforce
+        return dot(linear_form(KL_ideal, Case(self.L, self.schedule.sizes)), self.atoms) + self.eps_train
 
     def value(self, expr, case: Case) -> LogLinear:
         """Exact value of ``expr`` on this instance for ``case``."""
-        return dot(linear_form(expr, case), self.atoms)
+        form = linear_form(expr, case)
+        if "KL" in form and "KL" not in self.atoms:
+            self.atoms["KL"] = self.kl()
+        return dot(form, self.atoms)
 
 
 def dot(form: dict, atoms: dict) -> LogLinear:

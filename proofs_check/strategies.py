@@ -82,3 +82,25 @@ def schedules(draw, L: int):
 def distribution_and_schedule(draw, min_L=2, max_L=5, max_V=3):
     dist = draw(distributions(min_L=min_L, max_L=max_L, max_V=max_V))
     return dist, draw(schedules(dist.L))
+
+
+@st.composite
+def schedules_for(draw, over: str, L: int):
+    """A schedule that the quantifier ``over`` of a registry clause applies to."""
+    if over == "balanced":
+        return balanced(L, draw(st.integers(1, L)))
+    if over in ("offset", "exists"):
+        s = draw(st.integers(2 if over == "exists" and L >= 2 else 1, L))
+        return randomized_offset(L, s, draw(st.integers(1, s)))
+    if over == "one_step":
+        return Schedule((L,))
+    if over == "all_ones":
+        return Schedule((1,) * L)
+    if over == "small_steps":
+        sizes, left = [], L
+        while left:
+            step = draw(st.integers(1, min(2, left)))
+            sizes.append(step)
+            left -= step
+        return Schedule(tuple(sizes))
+    return draw(schedules(L))
