@@ -37,7 +37,7 @@ from .distributions import (Distribution, copy_distribution, mixture, parity_dis
                             product_distribution)
 from .evaluate import ClauseResult, Instance, check_all, check_statement
 from .schedules import Schedule, compositions
-from .strategies import dense_distributions, schedules_for, sparse_distributions
+from .strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
 
@@ -180,17 +180,14 @@ class Campaign:
         a violation of a paper/derived statement is shrunk by Hypothesis and recorded.
         """
         deadline = time.monotonic() + seconds
-        over = st_.clauses[0].over
-        dist_strategy = st.one_of(dense_distributions(min_L=max(2, st_.min_L), max_L=min(self.max_L, 5)),
-                                  sparse_distributions(min_L=max(2, st_.min_L), max_L=self.max_L))
+        triples = instances_for(st_, max_L=self.max_L, max_V=4)
         strict = st_.provenance != "conjecture"
 
         @settings(max_examples=batch, deadline=None, database=None, derandomize=False,
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink])
         @given(st.data())
         def search(data):
-            dist = data.draw(dist_strategy)
-            sched = data.draw(schedules_for(over, dist.L))
+            dist, sched, _ = data.draw(triples)
             inst = Instance(dist, sched)
             results = check_statement(st_, inst)
             self.tallies[st_.id].add(inst, results, _key(inst))

@@ -8,6 +8,7 @@ the atoms, and the two sides are compared by :func:`proofs_check.certify.compare
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -81,6 +82,21 @@ class Instance:
         if "KL" in form and "KL" not in self.atoms:
             self.atoms["KL"] = self.kl()
         return dot(form, self.atoms)
+
+
+def float_value(expr, case: Case, h_float) -> float:
+    """Fast float64 value of a profile-only expression (plots and tables; never a verdict)."""
+    total = 0.0
+    for key, c in linear_form(expr, case).items():
+        if key == CONST:
+            total += float(c)
+        elif isinstance(key, tuple) and key[0] == "log":
+            total += float(c) * math.log(key[1])
+        elif isinstance(key, int):
+            total += float(c) * float(h_float[key])
+        else:
+            raise NotLinearError(f"{key} is not a profile quantity; use Instance.value")
+    return total
 
 
 def dot(form: dict, atoms: dict) -> LogLinear:

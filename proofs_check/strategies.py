@@ -104,3 +104,46 @@ def schedules_for(draw, over: str, L: int):
             left -= step
         return Schedule(tuple(sizes))
     return draw(schedules(L))
+
+
+@st.composite
+def predictors(draw, dist: Distribution):
+    """The optimal predictor (None), a perturbed one, or a random user callable returning floats."""
+    from fractions import Fraction
+
+    from .sampler import OptimalPredictor, PerturbedPredictor
+
+    kind = draw(st.sampled_from(["optimal", "perturbed", "user"]))
+    if kind == "optimal":
+        return None
+    if kind == "perturbed":
+        lam = Fraction(draw(st.integers(1, 9)), 10)
+        return PerturbedPredictor(dist, lam=lam, seed=draw(st.integers(0, 2**16)))
+    opt = OptimalPredictor(dist)
+    mix = draw(st.floats(0.01, 0.99))
+    salt = draw(st.integers(0, 2**16))
+
+    def user(i, A, xA):  # a smoothed optimal predictor in floats, as a user might write
+        base = [float(p) for p in opt(i, A, xA)]
+        noise = [((hash((salt, i, tuple(A), tuple(xA), v)) % 97) + 1) / 97 for v in range(dist.V)]
+        tot = sum(noise)
+        return [(1 - mix) * b + mix * n / tot for b, n in zip(base, noise)]
+
+    return user
+
+
+def instances_for(statement, min_L=2, max_L=5, max_V=3, with_predictors=False):
+    """(distribution, schedule, predictor) triples that ``statement``'s first clause applies to."""
+    lo = max(min_L, statement.min_L)
+    over = statement.clauses[0].over
+
+    @st.composite
+    def build(draw):
+        dist = draw(st.one_of(dense_distributions(min_L=lo, max_L=max_L, max_V=max_V),
+                              sparse_distributions(min_L=lo, max_L=max_L, max_V=max_V),
+                              structured_distributions(min_L=lo, max_L=max_L, max_V=max_V)))
+        sched = draw(schedules_for(over, dist.L))
+        pred = draw(predictors(dist)) if with_predictors else None
+        return dist, sched, pred
+
+    return build()

@@ -94,6 +94,7 @@ def _frac(x) -> Fraction:
 # Expressions that no longer depend on the schedule are shared between cases of one L.
 _SHARED: dict = {}
 _SCHEDULE_DEPENDENT = (T, s_max, s_step, KL_ideal, KL_ideal_refined, KL_ideal_offset)
+_QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset)
 
 
 def linear_form(expr, case: Case) -> Form:
@@ -188,7 +189,11 @@ def _lf_uncached(expr, case: Case) -> Form:
     if expr.is_Mul:
         coeff = Fraction(1)
         variable = None
-        for a in expr.args:
+        # constant factors first, so that a zero coefficient (e.g. (s-1)/2 at s = 1) short-cuts
+        # a factor that would be undefined for this case (D(L - s + 1) = D(L))
+        for a in sorted(expr.args, key=lambda a: a.has(*_QUANTITIES)):
+            if coeff == 0:
+                return {}
             f = _lf(a, case)
             if set(f) <= {CONST}:
                 coeff *= f.get(CONST, Fraction(0))
