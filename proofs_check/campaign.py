@@ -140,7 +140,7 @@ class _Violation(AssertionError):
 @dataclass
 class Campaign:
     statements: tuple[Statement, ...] = registry.STATEMENTS
-    budget: float = 150.0
+    budget: float = 120.0
     seed: int = 0
     max_L: int = 6
     structured_max_L: int = 5

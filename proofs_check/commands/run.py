@@ -19,7 +19,7 @@ DEFAULT_RESULTS = "out/campaign.json"
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="check every statement on thousands of instances (default command)")
-    p.add_argument("--budget", type=float, default=150.0, help="seconds for the whole campaign (default 150)")
+    p.add_argument("--budget", type=float, default=120.0, help="seconds for the whole campaign (default 120)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random exploration (default 0)")
     p.add_argument("--statement", action="append", help="only this statement id (repeatable)")
     p.add_argument("--max-L", type=int, default=6, help="largest sequence length explored (default 6)")
