@@ -2,7 +2,9 @@
 
 ``compare(lhs, rhs, "<=")`` returns a :class:`Verdict` whose status is
 
-* ``"equal"``  -- ``lhs == rhs`` proven exactly (:meth:`LogLinear.is_zero`);
+* ``"equal"``  -- ``lhs == rhs`` proven exactly (:meth:`LogLinear.is_zero`), or, for
+  interval-only values (:class:`~proofs_check.exact.Enclosure`), equal within the
+  certified width named by ``Verdict.method``;
 * ``"holds"``  -- the relation holds strictly, the sign of ``rhs - lhs`` being proven;
 * ``"fails"``  -- the relation is violated, proven the same way.
 
@@ -25,10 +27,11 @@ from dataclasses import dataclass
 
 import mpmath
 
-from .exact import LogLinear
+from .exact import Enclosure, LogLinear
 
 RELATIONS = ("<=", ">=", "<", ">", "==")
 MAX_PREC_BITS = 1 << 16
+ENCLOSURE_MAX_BITS = 512
 
 
 @dataclass(frozen=True)
@@ -56,21 +59,30 @@ class Verdict:
         return f"{self.status} ({self.relation}, margin {self.margin:.6g}, {self.method})"
 
 
-def sign(d: LogLinear) -> tuple[int, int, str]:
-    """Proven sign of ``d`` with the decimal digits and method that decided it."""
+def sign(d) -> tuple[int, int, str]:
+    """Proven sign of ``d`` (a LogLinear or an Enclosure) with the digits and method that decided.
+
+    For an :class:`~proofs_check.exact.Enclosure` zero cannot be proven; if the enclosure
+    still contains 0 at ``ENCLOSURE_MAX_BITS`` the sign is reported as 0 with the method
+    ``width<...>`` (equal within the certified width).
+    """
     value, err = d.float_with_error()
     if abs(value) > err:
         return (1 if value > 0 else -1), 15, "float64"
-    if d.is_zero():
+    zero = d.is_zero()
+    if zero:
         return 0, 0, "exact"
     prec = 64
-    while prec <= MAX_PREC_BITS:
+    limit = MAX_PREC_BITS if zero is False else ENCLOSURE_MAX_BITS
+    while prec <= limit:
         box = d.interval(prec)
         if box.a > 0:
             return 1, int(prec * math.log10(2)), f"interval@{prec}bits"
         if box.b < 0:
             return -1, int(prec * math.log10(2)), f"interval@{prec}bits"
         prec *= 2
+    if zero is None:
+        return 0, int(limit * math.log10(2)), f"width<{mpmath.nstr(box.b - box.a, 3)}"
     raise ArithmeticError(f"sign undecided at {MAX_PREC_BITS} bits for a nonzero value {d!r}")
 
 
@@ -78,8 +90,10 @@ def compare(lhs, rhs, relation: str = "<=") -> Verdict:
     """Certified verdict on ``lhs relation rhs`` for exact (LogLinear or rational) values."""
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation {relation!r}; use one of {RELATIONS}")
-    lhs = LogLinear.coerce(lhs)
-    rhs = LogLinear.coerce(rhs)
+    if isinstance(lhs, Enclosure) or isinstance(rhs, Enclosure):
+        lhs, rhs = Enclosure.coerce(lhs), Enclosure.coerce(rhs)
+    else:
+        lhs, rhs = LogLinear.coerce(lhs), LogLinear.coerce(rhs)
     d = rhs - lhs if relation in ("<=", "<", "==") else lhs - rhs
     s, digits, method = sign(d)
     if s == 0:

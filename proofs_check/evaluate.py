@@ -19,7 +19,7 @@ from theory.symbols import KL_ideal, u
 
 from .certify import Verdict, compare
 from .distributions import Distribution
-from .exact import LogLinear
+from .exact import Enclosure, LogLinear
 from .profile import InformationProfile
 from .sampler import OptimalPredictor, Predictor, eps_train, expected_kl_bruteforce, n_partitions
 from .schedules import Schedule, balanced, compositions, offset_family
@@ -99,16 +99,22 @@ def float_value(expr, case: Case, h_float) -> float:
     return total
 
 
-def dot(form: dict, atoms: dict) -> LogLinear:
-    out = LogLinear()
+def dot(form: dict, atoms: dict):
+    """Exact value of a linear form: a LogLinear, or an Enclosure if any atom used is one."""
+    exact = LogLinear()
+    loose = []
     for key, c in form.items():
         if key == CONST:
-            out._iadd(LogLinear(c), 1)
+            exact._iadd(LogLinear(c), 1)
         elif isinstance(key, tuple) and key[0] == "log":
-            out._iadd(LogLinear.log(key[1]), c)
+            exact._iadd(LogLinear.log(key[1]), c)
+        elif isinstance(atoms[key], Enclosure):
+            loose.append(atoms[key] * c)
         else:
-            out._iadd(LogLinear.coerce(atoms[key]), c)
-    return out
+            exact._iadd(LogLinear.coerce(atoms[key]), c)
+    if not loose:
+        return exact
+    return Enclosure(lambda prec: sum((e.interval(prec) for e in loose), exact.interval(prec)))
 
 
 def is_balanced(sched: Schedule) -> bool:

@@ -277,3 +277,91 @@ def factor_over(n: int, basis: list[int]) -> dict[int, int]:
 
 def lcm_of_denominators(values: Iterable[Fraction]) -> int:
     return reduce(lambda a, b: a * b // math.gcd(a, b), (v.denominator for v in values), 1)
+
+
+class Enclosure:
+    """A real known only through rigorous interval enclosures at any requested precision.
+
+    ``fn(prec)`` returns an ``mpmath.iv`` interval computed at ``prec`` bits that contains
+    the value.  Used where an exact log-linear form would be too large (e.g. the closed-form
+    profile of a long Markov chain).  Sums and rational multiples stay lazy, so a comparison
+    can ask for more bits; equality can only be certified to a width, never exactly.
+    """
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    @staticmethod
+    def coerce(x) -> "Enclosure":
+        if isinstance(x, Enclosure):
+            return x
+        if isinstance(x, LogLinear):
+            return Enclosure(x.interval)
+        q = as_fraction(x)
+        return Enclosure(lambda prec: _iv_rational(q, prec))
+
+    def interval(self, prec: int):
+        iv = mpmath.iv
+        old = iv.prec
+        iv.prec = prec
+        try:
+            return self.fn(prec)
+        finally:
+            iv.prec = old
+
+    def __add__(self, other):
+        o = Enclosure.coerce(other)
+        return Enclosure(lambda prec: self.interval(prec) + o.interval(prec))
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        o = Enclosure.coerce(other)
+        return Enclosure(lambda prec: self.interval(prec) - o.interval(prec))
+
+    def __rsub__(self, other):
+        return Enclosure.coerce(other) - self
+
+    def __neg__(self):
+        return Enclosure(lambda prec: -self.interval(prec))
+
+    def __mul__(self, k):
+        q = as_fraction(k)
+        return Enclosure(lambda prec: self.interval(prec) * _iv_rational(q, prec))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, k):
+        return self * (1 / as_fraction(k))
+
+    def is_zero(self):
+        return None  # unknown: only a width can be certified
+
+    def float_with_error(self) -> tuple[float, float]:
+        box = self.interval(64)
+        lo, hi = float(box.a), float(box.b)
+        mid = (lo + hi) / 2
+        return mid, (hi - lo) / 2 + 4 * _U * max(abs(lo), abs(hi)) + 1e-300
+
+    def __float__(self) -> float:
+        return self.float_with_error()[0]
+
+    def mpf(self, dps: int = 50):
+        box = self.interval(int(dps * 3.33) + 20)
+        with mpmath.workdps(dps + 10):
+            return (mpmath.mpf(box.a) + mpmath.mpf(box.b)) / 2
+
+    def __repr__(self) -> str:
+        return f"Enclosure({self.interval(64)})"
+
+
+def _iv_rational(q: Fraction, prec: int):
+    iv = mpmath.iv
+    old = iv.prec
+    iv.prec = prec
+    try:
+        return iv.mpf(q.numerator) / q.denominator
+    finally:
+        iv.prec = old
