@@ -82,7 +82,7 @@ def sign(d) -> tuple[int, int, str]:
             return -1, int(prec * math.log10(2)), f"interval@{prec}bits"
         prec *= 2
     if zero is None:
-        return 0, int(limit * math.log10(2)), f"width<{mpmath.nstr(box.b - box.a, 3)}"
+        return 0, int(limit * math.log10(2)), f"width<{mpmath.nstr(mpmath.mpf(box.b.b) - mpmath.mpf(box.a.a), 3)}"
     raise ArithmeticError(f"sign undecided at {MAX_PREC_BITS} bits for a nonzero value {d!r}")
 
 
