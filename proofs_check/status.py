@@ -88,7 +88,8 @@ def figure_dependencies(path: Path) -> Path:
         for u in st.uses:
             (x0, y0), (x1, y1) = pos[u], pos[st.id]
             ax.annotate("", xy=(x1 - 0.12, y1), xytext=(x0 + 0.12, y0),
-                        arrowprops=dict(arrowstyle="->", color="#777", lw=1))
+                        arrowprops=dict(arrowstyle="->", color="#777", lw=1,
+                                        connectionstyle="arc3,rad=0.18"))
     for st in registry.STATEMENTS:
         x, y = pos[st.id]
         ax.text(x, y, st.id, ha="center", va="center", fontsize=11, color="white", weight="bold",
