@@ -16,6 +16,7 @@ quantity under ``log`` or ``sqrt``) raise :class:`NotLinearError`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -79,8 +80,9 @@ class Case:
 
 
 def _add(acc: Form, form: Form, scale: Fraction) -> None:
+    unit = scale == 1  # skip the Fraction product in the common case (sums of terms)
     for key, c in form.items():
-        v = acc.get(key, 0) + scale * c
+        v = acc.get(key, 0) + (c if unit else scale * c)
         if v:
             acc[key] = v
         else:
@@ -228,33 +230,74 @@ def _shared(expr, case: Case) -> Form:
 
 
 def _leaves(body, var):
-    """Sub-expressions of ``body`` that depend on the summation variable through the schedule."""
-    return tuple(a for a in body.atoms(sp.Indexed, omega)
-                 if (a.indices[0] if isinstance(a, sp.Indexed) else a.args[0]).has(var))
+    """Sub-expressions of ``body`` that depend on the summation variable through the schedule,
+    as ``(atom, base, index, direct)``: ``base`` an IndexedBase or ``omega``, ``direct`` when the
+    index is the summation variable itself (``s[k]``, ``m[k]``, ``omega(u)``: a table lookup)."""
+    out = []
+    for a in body.atoms(sp.Indexed, omega):
+        idx = a.indices[0] if isinstance(a, sp.Indexed) else a.args[0]
+        if idx.has(var):
+            out.append((a, a.base if isinstance(a, sp.Indexed) else omega, idx, idx == var))
+    return tuple(out)
+
+
+def _leaf_value(leaf, table, var, v: int, case: Case) -> int:
+    """Value of one leaf at ``var = v`` (``table``: the case's table for a direct leaf)."""
+    atom, _, _, direct = leaf
+    if direct:
+        if table is None or v not in table:
+            raise NotLinearError(f"{atom.xreplace({var: v})} is undefined for case {case}")
+        return table[v]
+    return int(_resolve_indexed(atom.xreplace({var: v}), case))
+
+
+def _limit(expr, case: Case) -> int:
+    """A summation limit: an integer, a case constant such as ``T``, or a constant expression."""
+    if expr.is_Integer:
+        return int(expr)
+    val = case.constants.get(expr)
+    return int(val if val is not None else _const(expr, case))
 
 
 _LEAVES: dict = {}
 _TERMS: dict = {}
 
 
+def _integer_form(form: Form) -> tuple[int, tuple]:
+    """``form`` as ``(den, ((key, numerator), ...))`` over a common denominator."""
+    den = 1
+    for c in form.values():
+        den = den * c.denominator // math.gcd(den, c.denominator)
+    return den, tuple((key, c.numerator * (den // c.denominator)) for key, c in form.items())
+
+
 def _sum(expr, case: Case) -> Form:
     body, (var, lo, hi) = expr.args[0], expr.args[1]
     if len(expr.args) != 2:
         raise NotLinearError("nested Sum limits are not supported; nest Sum() calls instead")
-    lo, hi = int(_const(lo, case)), int(_const(hi, case))
+    lo, hi = _limit(lo, case), _limit(hi, case)
     leaves = _LEAVES.get((body, var))
     if leaves is None:
         leaves = _LEAVES[(body, var)] = _leaves(body, var)
-    acc: Form = {}
+    tables = [case.indexed.get(leaf[1]) if leaf[3] else None for leaf in leaves]
+    # accumulate integer numerators over a common denominator (Fractions only at the end)
+    den, acc = 1, {}
     for v in range(lo, hi + 1):
-        vals = tuple(int(_resolve_indexed(leaf.xreplace({var: v}), case)) for leaf in leaves)
+        vals = tuple(_leaf_value(leaf, table, var, v, case) for leaf, table in zip(leaves, tables))
         key = (body, var, v, vals, case.L)
         term = _TERMS.get(key)
         if term is None:
-            inst = body.xreplace({**dict(zip(leaves, vals)), var: v})
-            if inst.has(*_SCHEDULE_DEPENDENT, s, m, e, omega):
-                term = _lf(inst, case)  # still case-specific: do not share
+            inst = body.xreplace({**{leaf[0]: x for leaf, x in zip(leaves, vals)}, var: v})
+            if inst.has(*_SCHEDULE_DEPENDENT, s, m, e, omega, *(sym for sym, _ in case.bind)):
+                term = _integer_form(_lf(inst, case))  # still case-specific: do not share
             else:
-                term = _TERMS[key] = _shared(inst, case)
-        _add(acc, term, Fraction(1))
-    return acc
+                term = _TERMS[key] = _integer_form(_shared(inst, case))
+        tden, items = term
+        if den % tden:
+            new = den * tden // math.gcd(den, tden)
+            acc = {k: x * (new // den) for k, x in acc.items()}
+            den = new
+        f = den // tden
+        for k, x in items:
+            acc[k] = acc.get(k, 0) + x * f
+    return {k: Fraction(x, den) for k, x in acc.items() if x}
