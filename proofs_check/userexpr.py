@@ -24,8 +24,9 @@ text anywhere (SymPy's own ``parse_expr`` evaluates the transformed text with
 
 Exponents must be constants of the case (numbers and ``L``, ``T``, ``s_max``,
 ``s``) whose absolute value stays at most 64 for every ``L <= NAME_BOUND``, and
-every constant sub-expression must stay below ``MAX_BITS`` bits: a bound is
-computed from the tree before SymPy sees anything, so ``9**9**9`` or
+every constant sub-expression must stay below ``MAX_BITS`` bits (SymPy's exact
+``floor`` or ``sqrt`` of a number of about a thousand bits can run for minutes): a
+bound is computed from the tree before SymPy sees anything, so ``9**9**9`` or
 ``KL ** 10**10`` are rejected without being computed.
 
 Evaluation on an instance (:func:`evaluate`) takes the exact route when both
@@ -35,9 +36,10 @@ succeeds): the sides are :class:`~proofs_check.exact.LogLinear` numbers and
 walks the SymPy tree with ``mpmath.iv`` intervals, every quantity being the
 enclosure of its exact value (``Instance.value(...).interval(prec)``), at
 64, 128, ... bits until the sign of the difference is proven.  If it never is,
-the difference is tested for an exact structural zero (the quantities
-substituted by their exact closed forms); failing that, the verdict is the
-honest ``undecided``: equal within the certified width.
+the quantities are replaced by their exact closed forms: a difference that SymPy
+reduces to the literal 0 is ``equal`` (a proof), and an enclosure of the exact
+forms may now decide (``floor`` of an exact integer); failing both, the verdict is
+the honest ``undecided``: equal within the certified width.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ MAX_INT = 10**12
 MAX_EXPONENT = 64
 #: Schedule constants (L, T, s_max, s) are bounded by this in the static size checks.
 NAME_BOUND = 16
-MAX_BITS = 1 << 16
+MAX_BITS = 256
 MAX_NUMBER_CHARS = 40
 
 RELATIONS = {ast.LtE: "<=", ast.GtE: ">=", ast.Lt: "<", ast.Gt: ">", ast.Eq: "=="}
@@ -121,6 +123,19 @@ class UserRelation:
     def substituted(self, mapping: dict) -> "UserRelation":
         return UserRelation(self.text, self.lhs.xreplace(mapping), self.rel, self.rhs.xreplace(mapping), self.names)
 
+    def for_class(self, over: str) -> "UserRelation":
+        """The relation as it is read for the schedule class ``over``.
+
+        For the randomized-offset class the sampler's schedule is random (first step ``r``
+        uniform on ``1..s``), so ``KL`` and ``KL_ideal`` mean its error averaged over ``r``
+        (``KL_ideal_offset``, as in S3), with the optimal predictor (``eps_train = 0``).
+        Every other class is read as written.
+        """
+        if over != "offset":
+            return self
+        return self.substituted({sy.KL: sy.KL_ideal_offset, sy.KL_ideal: sy.KL_ideal_offset,
+                                 sy.eps_train: sp.Integer(0)})
+
     def for_prover(self) -> "UserRelation":
         """The relation with ``KL`` replaced through F1 (``KL = KL_ideal + eps_train``).
 
@@ -131,7 +146,8 @@ class UserRelation:
         return self.substituted({sy.KL: sy.KL_ideal + (sy.eps_train if self.uses_eps_train else 0)})
 
     def clause(self, over: str) -> Clause:
-        return Clause(self.lhs, self.rel, self.rhs, over, label=self.text, prover=not self.uses_kl)
+        has_kl = self.lhs.has(sy.KL) or self.rhs.has(sy.KL)
+        return Clause(self.lhs, self.rel, self.rhs, over, label=self.text, prover=not has_kl)
 
     def statement(self, over: str, id: str = "USER") -> Statement:
         """A throw-away registry statement (provenance ``conjecture``) holding this relation."""
@@ -157,28 +173,35 @@ def parse(text: str) -> UserRelation:
         raise ExpressionError(f"cannot parse {stripped!r}: {exc.msg}{hint}") from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is nested too deeply to parse") from None
-    body = tree.body
-    if not isinstance(body, ast.Compare):
-        raise ExpressionError(f"{stripped!r} is not a relation; write exactly one of <=, >=, <, >, == "
-                              "between two expressions")
-    if len(body.ops) != 1:
-        raise ExpressionError(f"{stripped!r} chains {len(body.ops)} relations; write exactly one")
-    op = type(body.ops[0])
-    if op not in RELATIONS:
-        raise ExpressionError(f"relation {type(body.ops[0]).__name__} is not allowed; use <=, >=, <, > or ==")
-    checker = _Checker(stripped)
     try:
-        for side in (body.left, body.comparators[0]):
-            checker.check(side)
-        lhs = _Builder(stripped).build(body.left)
-        rhs = _Builder(stripped).build(body.comparators[0])
+        lhs, rel, rhs, names = _relation(tree.body, stripped)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
     for side in (lhs, rhs):
         if side.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
             raise ExpressionError(f"{sp.sstr(side)} is not a finite real expression (division by zero, "
                                   "log of 0 or a negative number?)")
-    return UserRelation(stripped, lhs, RELATIONS[op], rhs, frozenset(checker.names))
+    return UserRelation(stripped, lhs, rel, rhs, frozenset(names))
+
+
+def _relation(body, text: str):
+    """Check the tree of a relation, then build its two SymPy sides: (lhs, rel, rhs, names)."""
+    checker = _Checker(text)
+    if not isinstance(body, ast.Compare):
+        checker.check(body)  # a forbidden construct is named before the missing relation
+        raise ExpressionError(f"{text!r} is not a relation; write exactly one of <=, >=, <, >, == "
+                              "between two expressions")
+    if len(body.ops) != 1:
+        raise ExpressionError(f"{text!r} chains {len(body.ops)} relations; write exactly one")
+    op = type(body.ops[0])
+    if op not in RELATIONS:
+        raise ExpressionError(f"relation {op.__name__} is not allowed; use <=, >=, <, > or ==")
+    for side in (body.left, body.comparators[0]):
+        checker.check(side)
+    # only now, with every node allowed and every constant bounded, does SymPy see anything
+    lhs = _Builder(text).build(body.left)
+    rhs = _Builder(text).build(body.comparators[0])
+    return lhs, RELATIONS[op], rhs, checker.names
 
 
 @dataclass
@@ -461,8 +484,8 @@ class Evaluation:
         scale = abs(self.lhs_float) + abs(self.rhs_float)
         if not math.isfinite(scale) or not math.isfinite(self.margin):
             return 0.0
-        if scale == 0:
-            return 0.0
+        if scale < FLOAT_ZERO:
+            return -1.0  # both sides 0: says nothing about how close the relation comes to failing
         if self.relation == "==":
             return min(abs(self.margin) / scale, 1.0)
         return max(min(-self.margin / scale, 1.0), -1.0)
@@ -486,34 +509,59 @@ class Evaluation:
                 **({"width": self.width} if self.status == "undecided" else {})}
 
 
+#: Errors of the expansion machinery that mean "this input reached a corner it does not handle".
+INTERNAL_ERRORS = (AttributeError, TypeError, KeyError, IndexError, RecursionError)
+
+
+def internal_error(expr, exc: Exception) -> ExpressionError:
+    """An :class:`ExpressionError` for an expression the suite's expansion code failed on."""
+    return ExpressionError(f"the suite cannot evaluate {sp.sstr(expr)} (internal {type(exc).__name__}: {exc}); "
+                           "rewrite it or report it")
+
+
+def value(inst, expr, case: Case):
+    """``inst.value(expr, case)``; division by zero counts as not linear, internal failures are reported."""
+    try:
+        return inst.value(expr, case)
+    except ZeroDivisionError as exc:
+        raise NotLinearError(f"division by zero in {expr}") from exc
+    except INTERNAL_ERRORS as exc:
+        raise internal_error(expr, exc) from exc
+
+
 def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_PREC) -> Evaluation:
     """Evaluate ``rel`` on ``inst`` for ``case`` with a certified verdict.
 
     Raises :class:`Undefined` when a side has no real value for this case.
     """
     try:
-        lhs, rhs = inst.value(rel.lhs, case), inst.value(rel.rhs, case)
+        lhs, rhs = value(inst, rel.lhs, case), value(inst, rel.rhs, case)
     except NotLinearError:
         return _evaluate_intervals(rel, inst, case, max_prec)
     v = compare(lhs, rhs, rel.rel)
-    return Evaluation(v.status, rel.rel, _digits(lhs), _digits(rhs), float(lhs), float(rhs), v.margin,
-                      f"exact:{v.method}", True)
+    status = v.status
+    if status == "equal" and v.method.startswith("width"):
+        status = "undecided"  # interval-only atoms (very long sequences): equal within a width
+    ls, rs = _digits(lhs), _digits(rhs)
+    return Evaluation(status, rel.rel, ls, rs, _clean(ls), _clean(rs), v.margin, f"exact:{v.method}", True)
 
 
-def is_linear_for(rel: UserRelation, inst, case: Case) -> bool:
-    """Whether both sides reduce to exact linear forms for ``case`` (no evaluation of KL)."""
-    from theory.linear import linear_form
-
-    try:
-        linear_form(rel.lhs, case)
-        linear_form(rel.rhs, case)
-    except NotLinearError:
-        return False
-    return True
-
-
-def _digits(x: LogLinear) -> str:
+def _digits(x) -> str:
     return mpmath.nstr(x.mpf(REPORT_DIGITS + 5), REPORT_DIGITS)
+
+
+#: Values below this are reported as 0 in the float summaries (ratios, scores): they are
+#: the rounding residue of an exact 0 at 30+ digits, never a real quantity of a small instance.
+FLOAT_ZERO = 1e-25
+
+
+def _clean(text: str) -> float:
+    """Float of a high-precision decimal string, with sub-``FLOAT_ZERO`` residue set to 0."""
+    try:
+        x = float(text.split(" ")[0])
+    except ValueError:
+        return math.nan
+    return 0.0 if abs(x) < FLOAT_ZERO else x
 
 
 class _IntervalContext:
@@ -532,7 +580,7 @@ class _IntervalContext:
         hit = self.atoms.get(expr)
         if hit is None:
             try:
-                hit = self.atoms[expr] = self.inst.value(expr, self.case)
+                hit = self.atoms[expr] = value(self.inst, expr, self.case)
             except NotLinearError as exc:
                 raise Undefined(str(exc)) from None
         return hit
@@ -572,6 +620,13 @@ class _IntervalContext:
         if isinstance(expr, (sp.Min, sp.Max)):
             pick = min if isinstance(expr, sp.Min) else max
             return iv.mpf([pick(a.a for a in args), pick(a.b for a in args)])
+        if isinstance(expr, sp.Abs):
+            x = args[0]
+            if x.a >= 0:
+                return x
+            if x.b <= 0:
+                return -x
+            return iv.mpf([0, max(-x.a, x.b)])
         if isinstance(expr, (sp.floor, sp.ceiling)):
             f = mpmath.floor if isinstance(expr, sp.floor) else mpmath.ceil
             x = args[0]
@@ -621,46 +676,71 @@ class _IntervalContext:
 def _evaluate_intervals(rel: UserRelation, inst, case: Case, max_prec: int) -> Evaluation:
     ctx = _IntervalContext(rel, inst, case)
     old = mpmath.iv.prec
-    prec, d = 64, None
-    last = None
     try:
-        while prec <= max_prec:
-            try:
-                lhs, rhs = ctx.value(ctx.lhs, prec), ctx.value(ctx.rhs, prec)
-            except _Imprecise:
-                prec *= 2
-                continue
-            except (ZeroDivisionError, mpmath.libmp.ComplexResult):
-                raise Undefined("division by zero or a non-real value") from None
-            if not _is_real_interval(lhs) or not _is_real_interval(rhs):
-                raise Undefined("a side has a non-real value")
-            d = rhs - lhs if rel.rel in ("<=", "<", "==") else lhs - rhs
-            last = (lhs, rhs, d, prec)
-            if d.a > 0 or d.b < 0:
-                break
-            prec *= 2
-        if last is None:
-            raise Undefined("the expression could not be enclosed at any precision (e.g. floor of an integer)")
-        lhs, rhs, d, prec = last
-        digits = int(prec * math.log10(2))
-        if d.a > 0 or d.b < 0:
-            positive = d.a > 0
-            if rel.rel == "==":
-                status = "fails"
-            else:
-                status = "holds" if positive else "fails"
-            method = f"interval@{prec}bits"
-        elif _exact_zero(ctx):
+        sides = (ctx.lhs, ctx.rhs)
+        box = _enclose(ctx, sides, rel.rel, max_prec)
+        method = "interval"
+        if box is None or not _decided(box[2]):
+            # exact closed forms of the quantities: SymPy's exact simplification may settle it
+            # (a literal 0 difference), or resolve a floor/ceiling of an exact integer
+            exact = _exact_sides(ctx)
+            if exact is not None:
+                if _structural_zero(exact[1] - exact[0]):
+                    box, sides, method = _zero_box(ctx, exact, rel.rel, max_prec), exact, "exact-zero"
+                else:
+                    again = _enclose(ctx, exact, rel.rel, max_prec)
+                    if again is not None and (box is None or _decided(again[2])):
+                        box, sides, method = again, exact, "exact-forms+interval"
+        if box is None:
+            raise Undefined("no enclosure at any precision (e.g. the floor of an exact integer)")
+        lhs, rhs, d, prec = box
+        if method == "exact-zero":
             status = "equal" if rel.rel in ("<=", ">=", "==") else "fails"
-            method = "exact-zero"
+        elif _decided(d):
+            status = "fails" if rel.rel == "==" or d.b < 0 else "holds"
+            method = f"{method}@{prec}bits"
         else:
-            status, method = "undecided", f"interval@{prec}bits"
-        lhs_s, rhs_s = _report(ctx.lhs, ctx), _report(ctx.rhs, ctx)
-        margin = 0.0 if status == "equal" else float(d.mid)
-        return Evaluation(status, rel.rel, lhs_s, rhs_s, float(lhs.mid), float(rhs.mid), margin, method,
+            status, method = "undecided", f"{method}@{prec}bits"
+        lhs_s, rhs_s = _report(sides[0], ctx), _report(sides[1], ctx)
+        margin = 0.0 if status in ("equal", "undecided") else float(d.mid)
+        return Evaluation(status, rel.rel, lhs_s, rhs_s, _clean(lhs_s), _clean(rhs_s), margin, method,
                           False, width=float(d.delta))
     finally:
         mpmath.iv.prec = old
+
+
+def _decided(d) -> bool:
+    return d.a > 0 or d.b < 0
+
+
+def _enclose(ctx: "_IntervalContext", sides, rel: str, max_prec: int):
+    """(lhs, rhs, d, prec) at the first precision from 64 bits that decides the sign of ``d``,
+    or the last enclosure reached (``None`` if no precision gave one)."""
+    prec, last = 64, None
+    while prec <= max_prec:
+        try:
+            lhs, rhs = ctx.value(sides[0], prec), ctx.value(sides[1], prec)
+        except _Imprecise:
+            prec *= 2
+            continue
+        except (ZeroDivisionError, mpmath.libmp.ComplexResult):
+            raise Undefined("division by zero or a non-real value") from None
+        if not _is_real_interval(lhs) or not _is_real_interval(rhs):
+            raise Undefined("a side has a non-real value")
+        d = rhs - lhs if rel in ("<=", "<", "==") else lhs - rhs
+        last = (lhs, rhs, d, prec)
+        if _decided(d):
+            break
+        prec *= 2
+    return last
+
+
+def _zero_box(ctx, sides, rel: str, max_prec: int):
+    box = _enclose(ctx, sides, rel, max_prec)
+    if box is not None:
+        return box
+    z = mpmath.iv.mpf(0)
+    return z, z, z, 0
 
 
 def _is_real_interval(x) -> bool:
@@ -669,7 +749,7 @@ def _is_real_interval(x) -> bool:
 
 def _report(expr, ctx: _IntervalContext) -> str:
     """Value at ``REPORT_DIGITS`` digits from an enclosure narrow enough for them."""
-    prec = 128
+    prec, x = 128, None
     while prec <= FINAL_MAX_PREC:
         try:
             x = ctx.value(expr, prec)
@@ -680,34 +760,46 @@ def _report(expr, ctx: _IntervalContext) -> str:
             with mpmath.workdps(REPORT_DIGITS + 10):
                 return mpmath.nstr(mpmath.mpf(x.mid), REPORT_DIGITS)
         prec *= 2
+    if x is None:
+        return "nan (no enclosure)"
     return mpmath.nstr(mpmath.mpf(x.mid), 15) + " (+-" + mpmath.nstr(mpmath.mpf(x.delta), 3) + ")"
 
 
 def sympy_value(x: LogLinear) -> sp.Expr:
-    """The exact closed form ``q0 + sum c_n log(n)`` of a LogLinear number as a SymPy expression."""
+    """The exact closed form ``q0 + sum c_n log(n)`` of a LogLinear number as a SymPy expression.
+
+    The logarithms are taken over a pairwise coprime basis, so equal numbers get the same
+    form (``log 4 - 2 log 2`` becomes 0).
+    """
     out = sp.Rational(x.const.numerator, x.const.denominator)
-    for n, c in sorted(x.terms.items()):
+    for n, c in sorted(x.coprime_coefficients().items()):
         out += sp.Rational(c.numerator, c.denominator) * sp.log(n)
     return out
 
 
-def _exact_zero(ctx: _IntervalContext) -> bool:
-    """Whether rhs - lhs is *structurally* 0 once every quantity is replaced by its exact value.
-
-    SymPy's automatic simplification is exact, so a literal 0 is a proof of equality;
-    anything else (including an unsimplified zero) returns False.
-    """
+def _exact_sides(ctx: _IntervalContext):
+    """Both sides with every quantity replaced by its exact closed form (None if not possible)."""
     reps = {}
     for side in (ctx.lhs, ctx.rhs):
         for node in sp.preorder_traversal(side):
             if node in QUANTITY_SYMBOLS or getattr(node, "func", None) in PROFILE_FUNCTION_CLASSES:
                 if node not in reps:
                     try:
-                        reps[node] = sympy_value(ctx.atom(node))
+                        atom = ctx.atom(node)
                     except Undefined:
-                        return False
+                        return None
+                    if not isinstance(atom, LogLinear):
+                        return None  # interval-only value: no closed form
+                    reps[node] = sympy_value(atom)
     try:
-        d = (ctx.rhs - ctx.lhs).xreplace(reps)
+        return ctx.lhs.xreplace(reps), ctx.rhs.xreplace(reps)
+    except Exception:  # noqa: BLE001 - SymPy failing to build the exact form only means "no exact form"
+        return None
+
+
+def _structural_zero(d) -> bool:
+    """True only when SymPy's exact simplification turns ``d`` into the literal 0 (a proof)."""
+    try:
         return sp.expand(d) == 0
-    except Exception:  # noqa: BLE001 - any SymPy failure just means "not shown to be zero"
+    except Exception:  # noqa: BLE001
         return False

@@ -127,9 +127,9 @@ def _resolve_indexed(expr, case: Case):
         base = atom.base if isinstance(atom, sp.Indexed) else omega
         idx = atom.indices[0] if isinstance(atom, sp.Indexed) else atom.args[0]
         table = case.indexed.get(base)
-        if table is None or int(idx) not in table:
+        if table is None or not idx.is_Integer or int(idx) not in table:
             raise NotLinearError(f"{atom} is undefined for case {case}")
-        reps[atom] = table[int(idx)]
+        reps[atom] = sp.Integer(table[int(idx)])
     return expr.xreplace(reps) if reps else expr
 
 

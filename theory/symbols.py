@@ -50,7 +50,7 @@ i = sp.Symbol("i", integer=True)
 #: Every name a user expression may use, mapped to its SymPy object.
 NAMES = {
     "L": L, "T": T, "s_max": s_max, "s": s_step,
-    "KL": KL, "KL_ideal": KL_ideal, "eps_train": eps_train,
+    "KL": KL, "KL_ideal": KL_ideal, "KL_ideal_offset": KL_ideal_offset, "eps_train": eps_train,
     "MI": MI, "TC": TC, "DTC": DTC, "H": H,
     "h": h, "delta": delta, "g": g, "D": D, "omega": omega,
 }
