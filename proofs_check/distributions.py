@@ -262,14 +262,24 @@ def random_distribution(L: int, V: int, seed: int = 0, sparsity: float = 0.0,
 
 # -- JSON -------------------------------------------------------------------------------
 
-JSON_KINDS = ("dense", "sparse")
+JSON_KINDS = ("dense", "sparse", "markov")
 
 
-def from_json(obj) -> Distribution:
-    """Build a distribution from a parsed JSON object (see the module docstring)."""
+def from_json(obj):
+    """Build a distribution from a parsed JSON object (see the module docstring).
+
+    The ``markov`` kind (``{"kind": "markov", "length": L, "initial": [...], "transition":
+    [[...]]}``, or ``"transitions"`` with one matrix per step) returns a
+    :class:`proofs_check.markov.MarkovChain`, whose profile has a closed form for any ``L``;
+    ``chain.distribution()`` enumerates it when ``V^L`` is small.
+    """
     if not isinstance(obj, dict):
         raise DistributionError("a distribution file must hold one JSON object with a 'kind' key")
     kind = obj.get("kind")
+    if kind == "markov":
+        from .markov import chain_from_json  # markov builds on this module
+
+        return chain_from_json(obj)
     try:
         if kind == "dense":
             return Distribution.dense(obj["vocab_size"], obj["length"], obj["weights"], name=obj.get("name", ""))

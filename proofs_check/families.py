@@ -1,7 +1,20 @@
 """Named distribution families for the command line, the campaign and ``check``.
 
-``build(name, L=..., V=..., seed=...)`` returns a :class:`Distribution`; each
-family states which parameters it reads.
+``build(name, L=..., V=..., seed=..., **extra)`` returns a :class:`Distribution` (or, for
+``markov``, a :class:`~proofs_check.markov.MarkovChain`, whose profile has a closed form at
+any length); each family states which parameters it reads.  ``V=None`` means the family's
+default vocabulary size.
+
+=========  ==================================================================================
+copy       ``X_1 = ... = X_L`` uniform on ``V`` symbols (default ``V = 2``)
+parity     uniform bits with even parity (``V = 2``)
+random     i.i.d. integer weights on ``V^L`` (``seed``, ``sparsity``)
+product    independent positions with random integer marginals (``seed``)
+words      words of exactly ``L`` letters of language ``lang`` with their wordfreq frequencies
+           (``V = 26``; ``lang`` default ``en``; optional ``max_bucket``, ``scale_bits``)
+markov     a random stationary chain on ``V`` symbols (default 4) from ``seed``; or, with
+           ``lang``, the letter-bigram chain fitted to that language's words (``V = 26``)
+=========  ==================================================================================
 """
 
 from __future__ import annotations
@@ -12,7 +25,7 @@ from .errors import DistributionError
 
 
 def _copy(L, V, seed, **_):
-    return copy_distribution(L, V)
+    return copy_distribution(L, V or 2)
 
 
 def _parity(L, V, seed, **_):
@@ -22,14 +35,33 @@ def _parity(L, V, seed, **_):
 
 
 def _random(L, V, seed, sparsity=0.0, **_):
-    return random_distribution(L, V, seed=seed, sparsity=sparsity)
+    return random_distribution(L, V or 2, seed=seed, sparsity=sparsity)
 
 
 def _product(L, V, seed, **_):
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    return product_distribution(rng.integers(1, 10, size=(L, V)).tolist())
+    return product_distribution(rng.integers(1, 10, size=(L, V or 2)).tolist())
+
+
+def _words(L, V, seed, lang=None, **extra):
+    from .words import words_distribution
+
+    if V not in (None, 26):
+        raise DistributionError(f"the words family has V = 26 (letters a..z), got --V {V}; drop --V")
+    options = {k: extra[k] for k in ("max_bucket", "scale_bits") if extra.get(k) is not None}
+    return words_distribution(lang or "en", L, **options)
+
+
+def _markov(L, V, seed, lang=None, **extra):
+    from .markov import bigram_chain, random_chain
+
+    if lang is not None:
+        if V not in (None, 26):
+            raise DistributionError(f"the letter-bigram chain has V = 26 (letters a..z), got --V {V}; drop --V")
+        return bigram_chain(lang, L)
+    return random_chain(L, V or 4, seed=seed, stationary=extra.get("stationary", True))
 
 
 FAMILIES = {
@@ -37,6 +69,8 @@ FAMILIES = {
     "parity": _parity,
     "random": _random,
     "product": _product,
+    "words": _words,
+    "markov": _markov,
 }
 
 
@@ -45,4 +79,6 @@ def build(name: str, L: int, V: int | None = None, seed: int = 0, **extra) -> Di
         raise DistributionError(f"unknown family {name!r}; choose one of {', '.join(FAMILIES)}")
     if L is None or L < 1:
         raise DistributionError(f"family {name} needs --L N with N >= 1 (got {L})")
-    return FAMILIES[name](L=L, V=V if V is not None else 2, seed=seed, **extra)
+    if V is not None and (isinstance(V, bool) or not isinstance(V, int) or V < 1):
+        raise DistributionError(f"--V {V!r} must be an integer >= 1")
+    return FAMILIES[name](L=L, V=V, seed=seed, **extra)

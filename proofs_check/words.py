@@ -96,6 +96,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import DistributionError
+
 __all__ = [
     "ALPHABET",
     "DEFAULT_MAX_BUCKET",
@@ -110,6 +112,7 @@ __all__ = [
     "check_wordfreq_version",
     "letter_bigram_counts",
     "word_support",
+    "words_distribution",
 ]
 
 #: The pinned wordfreq release; its data determines every count in this module.
@@ -137,8 +140,11 @@ _MAX_SCALE_BITS = 256
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 
-class WordsError(ValueError):
-    """Invalid request to the words family (bad language, length, cut-off...)."""
+class WordsError(DistributionError):
+    """Invalid request to the words family (bad language, length, cut-off...).
+
+    A :class:`~proofs_check.errors.DistributionError` (hence a ``ValueError``), so the
+    command line reports it as bad input."""
 
 
 class WordfreqVersionError(RuntimeError):
@@ -452,3 +458,24 @@ def letter_bigram_counts(
     scale_bits = _check_scale_bits(scale_bits)
     initial, transitions = _bigram_counts(lang, L, max_bucket, scale_bits)
     return list(initial), [list(row) for row in transitions]
+
+
+def words_distribution(
+    lang: str,
+    L: int,
+    *,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+    scale_bits: int = DEFAULT_SCALE_BITS,
+):
+    """The words family as a sparse exact :class:`~proofs_check.distributions.Distribution`.
+
+    Vocabulary ``a..z`` (``V = 26``), support the ``L``-letter ASCII words of ``lang``
+    (see :func:`word_support`), integer weights from the frequency buckets; the
+    probabilities ``w / sum(w)`` are exact rationals.
+    """
+    from .distributions import Distribution  # imported here: distributions does not need words
+
+    words, rows, weights = word_support(lang, L, max_bucket=max_bucket, scale_bits=scale_bits)
+    tag = "" if (max_bucket, scale_bits) == (DEFAULT_MAX_BUCKET, DEFAULT_SCALE_BITS) else \
+        f",max_bucket={max_bucket},scale_bits={scale_bits}"
+    return Distribution(len(ALPHABET), L, rows, weights, name=f"words({lang},L={L}{tag})")

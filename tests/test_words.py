@@ -270,3 +270,50 @@ def test_bigram_counts_length_one():
     initial, transitions = W.letter_bigram_counts("en", 1)
     assert initial == [dict(zip(words, weights)).get(ch, 0) for ch in W.ALPHABET]
     assert all(c == 0 for row in transitions for c in row)
+
+
+# ---------------------------------------------------------------------------
+# The words family as a Distribution: exactness and the registry statements
+# ---------------------------------------------------------------------------
+
+
+@needs_wordfreq
+def test_words_family_probabilities_sum_to_one_exactly():
+    from proofs_check import families
+
+    dist = families.build("words", 4, lang="nl")
+    words, _, weights = W.word_support("nl", 4)
+    assert (dist.V, dist.L, dist.n_support) == (26, 4, len(words))
+    assert sum(dist.probabilities()) == 1
+    assert isinstance(W.WordsError("x"), ValueError)
+    from proofs_check.errors import DistributionError
+
+    with pytest.raises(DistributionError, match="V = 26"):
+        families.build("words", 4, V=2)
+
+
+@needs_wordfreq
+def test_words_mi_equals_tc_plus_dtc_certified():
+    from proofs_check.evaluate import Instance, check_statement
+    from proofs_check.schedules import Schedule
+    from theory import registry
+
+    inst = Instance(W.words_distribution("es", 3), Schedule((3,)), bruteforce=False)
+    results = check_statement(registry.get("F3"), inst)
+    mi = [r for r in results if r.label == "MI = TC + DTC"]
+    assert len(mi) == 1 and mi[0].verdict.status == "equal" and mi[0].verdict.method == "exact"
+    assert all(r.verdict.ok for r in results)
+
+
+@needs_wordfreq
+@pytest.mark.parametrize("schedule", [(1, 2), (3,)])
+def test_every_statement_holds_on_english_three_letter_words(schedule):
+    # Brute-force sampler KL included (F1, F2's sampler clause): 3! ordered partitions at most.
+    from proofs_check.evaluate import Instance, check_all
+    from proofs_check.schedules import Schedule
+
+    inst = Instance(W.words_distribution("en", 3), Schedule(schedule), bruteforce=True)
+    results = check_all(inst)
+    failed = [(r.statement, r.label, str(r.verdict)) for r in results if not r.verdict.ok]
+    assert results and not failed
+    assert {"F1", "F3", "P1", "S1", "S3"} <= {r.statement for r in results}
