@@ -67,8 +67,15 @@ class Distribution:
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
                 raise DistributionError(f"{label}={val!r} must be an integer >= 1")
         V, L = int(vocab_size), int(length)
+        if not isinstance(weights, (list, tuple, np.ndarray)):
+            raise DistributionError(f"weights must be a list of numbers, got {type(weights).__name__}")
         ints = _exact_weights(list(weights))
-        rows = np.asarray(support)
+        try:
+            rows = np.asarray(support, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DistributionError(
+                f"support must be a list of {len(ints)} rows of {L} integer symbols each "
+                f"(got ragged or non-numeric rows)") from None
         if rows.ndim != 2 or rows.shape[1] != L or rows.shape[0] != len(ints):
             raise DistributionError(
                 f"support has shape {rows.shape} but {len(ints)} weights and length L={L} need "

@@ -635,18 +635,19 @@ def _column_factors(n: int) -> tuple[np.ndarray, np.ndarray]:
     return 1.0 - g, 1.0 + g
 
 
-def _weighted_sums(L: int, ms: np.ndarray, first: np.ndarray, K: int, vec) -> tuple[np.ndarray, np.ndarray]:
-    """Enclosure of ``sum_j c[m, j] vec[j]`` for a non-negative box ``vec`` (see _coefficients)."""
-    n = len(vec[0])
-    if n == 0:
-        return np.zeros(len(ms)), np.zeros(len(ms))
+def _folded(vec, n: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """``vec`` (a non-negative box of length ``n``) times the column factors of
+    :func:`_coefficients`, rounded outward, and the slack covering the dropped tiny weights."""
     f_lo, f_hi = _column_factors(n)
-    v_lo = np.maximum(np.nextafter(vec[0] * f_lo, -np.inf), 0.0)  # <= vec_lo (1 - rounding of c)
+    v_lo = np.maximum(np.nextafter(vec[0] * f_lo, -np.inf), 0.0)
     v_hi = np.nextafter(vec[1] * f_hi, np.inf)
-    c = _coefficients(L, ms, first, K, n)
-    slack = 2 * _TINY * float(np.nextafter(np.sum(v_hi) * (1 + 2 * _gamma(n)), np.inf))  # dropped tiny entries
-    both = c @ np.stack([v_lo, v_hi], axis=1)  # one pass over c for both bounds
-    return _down(both[:, 0], n), _up(both[:, 1] + slack, n + 1)
+    slack = 2 * _TINY * float(np.nextafter(np.sum(v_hi) * (1 + 2 * _gamma(n)), np.inf))
+    return v_lo, v_hi, slack
+
+
+def _outward(x) -> tuple[np.ndarray, np.ndarray]:
+    """Float enclosure of exactly computed non-negative quotients (one rounding each)."""
+    return np.maximum(np.nextafter(x, -np.inf), 0.0), np.nextafter(x, np.inf)
 
 
 class _ClosedForm:
@@ -661,18 +662,34 @@ class _ClosedForm:
 
     @cached_property
     def float_box(self) -> tuple[np.ndarray, np.ndarray]:
-        """Rigorous float64 enclosure ``(lo, hi)`` of ``h(0..L)``."""
+        """Rigorous float64 enclosure ``(lo, hi)`` of ``h(0..L)``.
+
+        Both weight families come from one matrix per block: with ``c2(m, d) =
+        C(L-1-d, m-2)/C(L, m)``, the first-element weights are ``C(L-1-a, m-1)/C(L, m) =
+        c2(m+1, a) (L-m)/(m+1)`` for ``a >= 1`` and ``m/L`` for ``a = 0``.
+        """
         L = self.chain.L
         H, S = _basis(self.chain, _FloatBox)
         lo, hi = np.zeros(L + 1), np.zeros(L + 1)
+        if L == 1:
+            lo[1], hi[1] = H[0][0], H[1][0]
+            return lo, hi
+        n = L - 1
+        s_lo, s_hi, s_slack = _folded(S, n)
+        t_lo, t_hi, t_slack = _folded((H[0][1:], H[1][1:]), n)
+        cols = (s_lo, s_hi, t_lo, t_hi)
         for start in range(1, L + 1, self.BLOCK):
             ms = np.arange(start, min(start + self.BLOCK, L + 1), dtype=float)
-            part_lo, part_hi = _weighted_sums(L, ms, ms / L, L - 1, H)
-            if S is not None:
-                lo2, hi2 = _weighted_sums(L, ms, ms * (ms - 1) / (L * (L - 1.0)), L - 2, S)
-                part_lo, part_hi = part_lo + lo2, part_hi + hi2
+            ext = np.append(ms, ms[-1] + 1)  # rows m and m + 1
+            c = _coefficients(L, ext, ext * (ext - 1) / (L * (L - 1.0)), L - 2, n)
+            prod = np.stack([c.dot(v) for v in cols], axis=1)  # matrix-vector products (fast BLAS path)
+            pair_lo, pair_hi = _down(prod[:-1, 0], n), _up(prod[:-1, 1] + s_slack, n + 1)
+            rest_lo, rest_hi = _down(prod[1:, 2], n), _up(prod[1:, 3] + t_slack, n + 1)
+            sc_lo, sc_hi = _outward((L - ms) / (ms + 1))
+            a0_lo, a0_hi = _outward(ms / L)
             idx = ms.astype(int)
-            lo[idx], hi[idx] = _down(part_lo, 2), _up(part_hi, 2)
+            lo[idx] = _down(pair_lo + sc_lo * rest_lo + a0_lo * H[0][0], 4)
+            hi[idx] = _up(pair_hi + sc_hi * rest_hi + a0_hi * H[1][0], 4)
         return lo, hi
 
     @cached_property

@@ -29,9 +29,11 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .distributions import Distribution, group_rows
+from .errors import TooLargeError
 from .exact import LogLinear
 
-DENSE_FILL = 0.25  # use numpy axis sums when at least this fraction of V^L is in the support
+DENSE_FILL = 0.25
+MAX_PROFILE_L = 24  # use numpy axis sums when at least this fraction of V^L is in the support
 
 
 def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
@@ -40,6 +42,10 @@ def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.n
     Positions are in increasing order; the empty subset yields ``[W]``.
     """
     V, L = dist.V, dist.L
+    if L > MAX_PROFILE_L:
+        raise TooLargeError(
+            f"L={L}: the profile enumerates 2^L = {2**L} subsets, more than 2^{MAX_PROFILE_L}; "
+            f"use L <= {MAX_PROFILE_L}, or the Markov family whose profile has a closed form")
     dense = dist.n_support >= DENSE_FILL * V**L
     if dense:
         root = dist.dense_array()
@@ -48,8 +54,8 @@ def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.n
             return node.sum(axis=i)
 
         def values(node):
-            flat = node.reshape(-1)
-            return flat[flat > 0] if node.ndim else np.array([node], dtype=object)
+            flat = np.asarray(node).reshape(-1)
+            return flat[flat > 0]
     else:
         root = (dist.support, dist.weights_array)
 

@@ -38,7 +38,7 @@ def exact_pmf(pred: Predictor, i: int, A: tuple, xA: tuple, V: int) -> tuple[Fra
     """The predictor's pmf for position ``i`` given ``X_A = xA``, as exact fractions."""
     raw = pred(i, A, xA)
     try:
-        vals = [Fraction(x) if not isinstance(x, float) else Fraction(float(x)) for x in raw]
+        vals = [Fraction(float(x)) if isinstance(x, (float, np.floating)) else Fraction(x) for x in raw]
     except (TypeError, ValueError, OverflowError) as exc:
         raise PredictorError(f"predictor output for position {i} given {A}={xA} is not numeric: {raw!r}") from exc
     if len(vals) != V:

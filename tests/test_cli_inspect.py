@@ -204,18 +204,12 @@ def test_argparse_errors_exit_2_without_a_traceback(capsys):
     assert "nonsense" in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, ValueError),
-                   reason="engine bug: malformed JSON values (ragged support rows) escape as ValueError, "
-                          "so the CLI prints a traceback and exits 1 instead of a one-line error and exit 2")
 def test_ragged_support_file_is_a_one_line_error(tmp_path, capsys):
     path = write(tmp_path, "ragged.json", {"kind": "sparse", "vocab_size": 2, "length": 2,
                                            "support": [[0, 1], [0]], "weights": [1, 1]})
     inspect_error(capsys, "--file", path)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="engine bug: dense files whose exact integer weights exceed int64 (tiny float weights) "
-                          "crash profile.subset_marginals with AttributeError (see test_profile.py)")
 def test_dense_file_with_tiny_float_weight(tmp_path, capsys):
     path = write(tmp_path, "tiny.json", {"kind": "dense", "vocab_size": 2, "length": 2,
                                          "weights": [1e-20, 0.5, 0.25, 0.25]})
@@ -223,9 +217,6 @@ def test_dense_file_with_tiny_float_weight(tmp_path, capsys):
     assert out["H"] == pytest.approx(-(0.5 * math.log(0.5) + 0.5 * math.log(0.25)), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="engine bug: no size check on the 2^L subsets of the profile; `--family copy --L 40` "
-                          "runs (practically) forever instead of exiting 2 with TooLargeError")
 def test_an_L_too_large_for_the_profile_is_a_one_line_error(capsys, time_limit):
     with time_limit(3):
         assert "40" in inspect_error(capsys, "--family", "copy", "--L", "40", "--V", "2")

@@ -257,10 +257,6 @@ def test_missing_file_is_a_named_error(tmp_path):
         load(tmp_path / "nope.json")
 
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, ValueError),
-                   reason="engine bug: Distribution() passes raw JSON values to list()/np.asarray/np.mod "
-                          "unchecked, so non-list weights, ragged support rows and non-numeric symbols raise "
-                          "TypeError/ValueError (a traceback on the CLI) instead of DistributionError")
 @pytest.mark.parametrize("obj", [
     {"kind": "sparse", "vocab_size": 2, "length": 2, "support": [[0, 1]], "weights": 5},
     {"kind": "sparse", "vocab_size": 2, "length": 2, "support": [[0, 1], [0]], "weights": [1, 1]},

@@ -143,10 +143,6 @@ def test_profiles_of_the_structured_families():
     assert all(prod.value(g(uu), Case(4)).is_zero() for uu in range(3))
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="engine bug: profile.subset_marginals (dense route) calls .reshape on the plain "
-                          "Python int that an object-dtype numpy sum returns when the total weight is >= 2^62 "
-                          "(e.g. a dense JSON file with float weights 1e-20, 0.5, 0.25, 0.25)")
 def test_dense_profile_with_weights_beyond_int64():
     dist = Distribution.dense(2, 2, [1e-20, 0.5, 0.25, 0.25])
     assert dist.total >= 2**62
@@ -162,9 +158,6 @@ def test_sparse_profile_with_weights_beyond_int64():
     assert prof.h_float[4] == pytest.approx(float(entropy(dist)), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="engine bug: profile.subset_marginals enumerates all 2^L subsets with no size "
-                          "check, so L = 40 runs (practically) forever instead of raising TooLargeError")
 def test_too_many_subsets_is_a_named_error(time_limit):
     with time_limit(3):
         with pytest.raises(TooLargeError, match="40"):

@@ -273,9 +273,6 @@ def test_predictor_values_are_read_exactly_and_normalised():
         expected_kl_bruteforce(DIST, Schedule((1, 2)), lambda i, A, xA: [0.3333, 0.6666])
 
 
-@pytest.mark.xfail(strict=True, raises=PredictorError,
-                   reason="engine bug: sampler.exact_pmf converts only Python floats exactly; numpy float32 "
-                          "output (e.g. from a torch/numpy model) is rejected as 'not numeric'")
 def test_a_float32_predictor_is_accepted():
     def float32_model(i, A, xA):
         return np.array([0.25, 0.75], dtype=np.float32)
