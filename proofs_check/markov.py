@@ -682,7 +682,7 @@ class _ClosedForm:
             ms = np.arange(start, min(start + self.BLOCK, L + 1), dtype=float)
             ext = np.append(ms, ms[-1] + 1)  # rows m and m + 1
             c = _coefficients(L, ext, ext * (ext - 1) / (L * (L - 1.0)), L - 2, n)
-            prod = np.stack([c.dot(v) for v in cols], axis=1)  # matrix-vector products (fast BLAS path)
+            prod = np.stack([np.einsum("ij,j->i", c, v) for v in cols], axis=1)  # no BLAS threads
             pair_lo, pair_hi = _down(prod[:-1, 0], n), _up(prod[:-1, 1] + s_slack, n + 1)
             rest_lo, rest_hi = _down(prod[1:, 2], n), _up(prod[1:, 3] + t_slack, n + 1)
             sc_lo, sc_hi = _outward((L - ms) / (ms + 1))
