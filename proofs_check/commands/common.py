@@ -18,6 +18,7 @@ def add_distribution_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--V", type=int, help="vocabulary size for --family (default 2)")
     g.add_argument("--seed", type=int, default=0, help="seed for random families (default 0)")
     g.add_argument("--sparsity", type=float, default=0.0, help="random family: fraction of zero weights")
+    g.add_argument("--lang", help="words family / letter-bigram markov chain: en, de, fr, es, it, nl, pt")
 
 
 def add_schedule_args(p: argparse.ArgumentParser) -> None:
@@ -34,6 +35,8 @@ def distribution_from_args(args) -> Distribution:
     if args.file:
         return load(args.file)
     extra = {"sparsity": args.sparsity} if args.family == "random" else {}
+    if getattr(args, "lang", None) is not None:
+        extra["lang"] = args.lang
     return families.build(args.family, L=args.L, V=args.V, seed=args.seed, **extra)
 
 
