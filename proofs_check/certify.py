@@ -102,7 +102,12 @@ def compare(lhs, rhs, relation: str = "<=") -> Verdict:
         status = "fails"
     else:
         status = "holds" if s > 0 else "fails"
-    margin = 0.0 if s == 0 else float(d.mpf(20))
+    if s == 0:
+        margin = 0.0
+    elif method == "float64":
+        margin = d.float_with_error()[0]  # already decided in float64: its value is accurate enough
+    else:
+        margin = float(d.mpf(20))  # correct to 20 significant digits however small
     return Verdict(status, relation, margin, digits, method, float(lhs), float(rhs))
 
 

@@ -195,22 +195,41 @@ class LogLinear:
         rounded).  So the error is at most ``8u * sum|term| + u*|value|`` plus the
         error of the constant; we report ``16u * (sum|term| + |const|) + tiny``.
         """
-        terms = [float(c) * math.log(n) for n, c in self.terms.items()]
-        terms.append(float(self.const))
-        value = math.fsum(terms)
-        mag = math.fsum(abs(t) for t in terms)
+        try:
+            terms = [float(c) * math.log(n) for n, c in self.terms.items()]
+            terms.append(float(self.const))
+            value = math.fsum(terms)
+            mag = math.fsum(abs(t) for t in terms)
+        except OverflowError:  # a coefficient beyond the double range: no float64 verdict
+            return math.nan, math.inf
+        if not math.isfinite(mag):
+            return math.nan, math.inf
         return value, 16 * _U * mag + 1e-300
 
     def __float__(self) -> float:
-        return self.float_with_error()[0]
+        value = self.float_with_error()[0]
+        return float(self.mpf(20)) if math.isnan(value) else value  # beyond the double range: +-inf
 
     def mpf(self, dps: int = 50):
-        """mpmath value at ``dps`` decimal digits (plus guard digits)."""
-        with mpmath.workdps(dps + 10):
-            total = mpmath.mpf(self.const.numerator) / self.const.denominator
-            for n, c in self.terms.items():
-                total += mpmath.mpf(c.numerator) / c.denominator * mpmath.log(n)
-            return +total
+        """mpmath value correct to ``dps`` significant decimal digits, even under cancellation.
+
+        The sum is formed with ``guard`` extra digits; its absolute error is then below
+        ``sum|terms| * 10^-(dps+guard)``.  While that is not below ``|value| * 10^-(dps+5)``
+        (the terms cancel to a much smaller value) the guard is doubled.  An exact zero is
+        returned as 0 without iterating.
+        """
+        if self.is_zero():
+            return mpmath.mpf(0)
+        guard = 10
+        while True:
+            with mpmath.workdps(dps + guard):
+                parts = [mpmath.mpf(self.const.numerator) / self.const.denominator]
+                parts += [mpmath.mpf(c.numerator) / c.denominator * mpmath.log(n) for n, c in self.terms.items()]
+                total = mpmath.fsum(parts)
+                mag = mpmath.fsum(abs(x) for x in parts)
+                if total != 0 and mag / abs(total) < mpmath.mpf(10) ** (guard - 5):
+                    return +total
+            guard *= 2
 
     def interval(self, prec: int):
         """A rigorous mpmath interval enclosing the value, computed at ``prec`` bits."""
@@ -277,6 +296,9 @@ def factor_over(n: int, basis: list[int]) -> dict[int, int]:
 
 def lcm_of_denominators(values: Iterable[Fraction]) -> int:
     return reduce(lambda a, b: a * b // math.gcd(a, b), (v.denominator for v in values), 1)
+
+
+MPF_MAX_BITS = 4096
 
 
 class Enclosure:
@@ -349,9 +371,17 @@ class Enclosure:
         return self.float_with_error()[0]
 
     def mpf(self, dps: int = 50):
-        box = self.interval(int(dps * 3.33) + 20)
-        with mpmath.workdps(dps + 10):
-            return (mpmath.mpf(box.a) + mpmath.mpf(box.b)) / 2
+        """Midpoint of an enclosure narrower than ``10^-dps`` relative to the value, refining up to
+        ``MPF_MAX_BITS`` bits (a value that encloses 0 that far is returned as its midpoint)."""
+        prec = int(dps * 3.33) + 20
+        while True:
+            box = self.interval(prec)
+            with mpmath.workdps(dps + 10):
+                lo, hi = mpmath.mpf(box.a), mpmath.mpf(box.b)
+                mid = (lo + hi) / 2
+                if prec >= MPF_MAX_BITS or (hi - lo) <= abs(mid) * mpmath.mpf(10) ** -dps:
+                    return mid
+            prec *= 2
 
     def __repr__(self) -> str:
         return f"Enclosure({self.interval(64)})"
