@@ -12,9 +12,12 @@ The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
 
 1. float64 with the error bound of :meth:`LogLinear.float_with_error`: decided when
    ``|d| > bound``;
-2. otherwise the exact zero test; a zero difference is ``"equal"``;
-3. otherwise mpmath interval arithmetic (``mpmath.iv``) at 64, 128, 256, ... bits
-   until the enclosure of ``d`` excludes 0.  Step 3 always ends because ``d != 0``.
+2. a rational ``d`` (no logarithms left) is decided exactly;
+3. otherwise mpmath interval arithmetic (``mpmath.iv``) at 64, 128 and 256 bits;
+4. if those enclosures all contain 0, the exact zero test (a zero difference is ``"equal"``),
+   run this late because its gcd work grows quadratically with the number of log arguments;
+5. otherwise intervals at 512, 1024, ... bits until the enclosure excludes 0, which
+   always happens because ``d != 0``.
 
 ``Verdict.digits`` is the number of decimal digits of the arithmetic that decided
 (about 15 for float64), ``Verdict.method`` names the route.
@@ -32,6 +35,7 @@ from .exact import Enclosure, LogLinear
 RELATIONS = ("<=", ">=", "<", ">", "==")
 MAX_PREC_BITS = 1 << 16
 ENCLOSURE_MAX_BITS = 512
+CHEAP_INTERVAL_BITS = 256
 
 
 @dataclass(frozen=True)
@@ -69,12 +73,20 @@ def sign(d) -> tuple[int, int, str]:
     value, err = d.float_with_error()
     if abs(value) > err:
         return (1 if value > 0 else -1), 15, "float64"
-    zero = d.is_zero()
-    if zero:
-        return 0, 0, "exact"
+    # Intervals at a few precisions first: the exact zero test refines a coprime basis of every
+    # log argument (gcd work quadratic in their number), so it runs only when they cannot decide.
+    if isinstance(d, LogLinear) and d.is_rational():
+        return (d.const > 0) - (d.const < 0), 0, "exact"
     prec = 64
-    limit = MAX_PREC_BITS if zero is False else ENCLOSURE_MAX_BITS
-    while prec <= limit:
+    zero = None
+    while True:
+        if prec > CHEAP_INTERVAL_BITS and zero is None:
+            zero = d.is_zero()
+            if zero:
+                return 0, 0, "exact"
+        limit = MAX_PREC_BITS if zero is False else ENCLOSURE_MAX_BITS
+        if prec > limit:
+            break
         box = d.interval(prec)
         if box.a > 0:
             return 1, int(prec * math.log10(2)), f"interval@{prec}bits"

@@ -183,6 +183,8 @@ class LogLinear:
             # const + (log of a positive rational) = 0 would make e^const rational: impossible
             # for const != 0 unless the log part is exactly -const, which is transcendental.
             return False
+        if not self.terms:
+            return True
         return not self.coprime_coefficients()
 
     # -- evaluation ---------------------------------------------------------
@@ -218,8 +220,6 @@ class LogLinear:
         (the terms cancel to a much smaller value) the guard is doubled.  An exact zero is
         returned as 0 without iterating.
         """
-        if self.is_zero():
-            return mpmath.mpf(0)
         guard = 10
         while True:
             with mpmath.workdps(dps + guard):
@@ -229,6 +229,8 @@ class LogLinear:
                 mag = mpmath.fsum(abs(x) for x in parts)
                 if total != 0 and mag / abs(total) < mpmath.mpf(10) ** (guard - 5):
                     return +total
+            if guard >= 40 and self.is_zero():  # the exact test is costly for many terms: only when needed
+                return mpmath.mpf(0)
             guard *= 2
 
     def interval(self, prec: int):
