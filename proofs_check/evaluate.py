@@ -77,11 +77,19 @@ class Instance:
         return dot(linear_form(KL_ideal, Case(self.L, self.schedule.sizes)), self.atoms) + self.eps_train
 
     def value(self, expr, case: Case) -> LogLinear:
-        """Exact value of ``expr`` on this instance for ``case``."""
-        form = linear_form(expr, case)
-        if "KL" in form and "KL" not in self.atoms:
-            self.atoms["KL"] = self.kl()
-        return dot(form, self.atoms)
+        """Exact value of ``expr`` on this instance for ``case`` (memoised: clauses share sides)."""
+        key = (expr, case)
+        hit = self._values.get(key)
+        if hit is None:
+            form = linear_form(expr, case)
+            if "KL" in form and "KL" not in self.atoms:
+                self.atoms["KL"] = self.kl()
+            hit = self._values[key] = dot(form, self.atoms)
+        return hit
+
+    @cached_property
+    def _values(self) -> dict:
+        return {}
 
 
 def float_value(expr, case: Case, h_float) -> float:
@@ -101,17 +109,17 @@ def float_value(expr, case: Case, h_float) -> float:
 
 def dot(form: dict, atoms: dict):
     """Exact value of a linear form: a LogLinear, or an Enclosure if any atom used is one."""
-    exact = LogLinear()
-    loose = []
+    pairs, loose = [], []
     for key, c in form.items():
         if key == CONST:
-            exact._iadd(LogLinear(c), 1)
+            pairs.append((c, LogLinear(1)))
         elif isinstance(key, tuple) and key[0] == "log":
-            exact._iadd(LogLinear.log(key[1]), c)
+            pairs.append((c, LogLinear.log(key[1])))
         elif isinstance(atoms[key], Enclosure):
             loose.append(atoms[key] * c)
         else:
-            exact._iadd(LogLinear.coerce(atoms[key]), c)
+            pairs.append((c, atoms[key]))
+    exact = LogLinear.combination(pairs)
     if not loose:
         return exact
     return Enclosure(lambda prec: sum((e.interval(prec) for e in loose), exact.interval(prec)))

@@ -32,8 +32,8 @@ from .distributions import Distribution, group_rows
 from .errors import TooLargeError
 from .exact import LogLinear
 
-DENSE_FILL = 0.25
-MAX_PROFILE_L = 24  # use numpy axis sums when at least this fraction of V^L is in the support
+DENSE_FILL = 0.25  # use numpy axis sums when at least this fraction of V^L is in the support
+MAX_PROFILE_L = 24  # the profile enumerates 2^L subsets: refuse larger L
 
 
 def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
@@ -51,11 +51,22 @@ def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.n
         root = dist.dense_array()
 
         def drop(node, i):
-            return node.sum(axis=i)
+            # add the V slices along axis i (basic-index views): for small V this is about twice
+            # as fast as node.sum(axis=i), for int64 and object (Python int) weights alike
+            head = (slice(None),) * i
+            if V == 1:
+                return node[head + (0,)]
+            out = node[head + (0,)] + node[head + (1,)]  # a new array: safe to add into
+            for v in range(2, V):
+                out += node[head + (v,)]
+            return out
+
+        # sums of positive weights stay positive: filter zeros only if the joint has some
+        has_zeros = not root.all()
 
         def values(node):
             flat = np.asarray(node).reshape(-1)
-            return flat[flat > 0]
+            return flat[flat > 0] if has_zeros else flat
     else:
         root = (dist.support, dist.weights_array)
 
@@ -75,13 +86,15 @@ def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.n
 
 def _xlogx_sum(w: np.ndarray) -> float:
     wf = np.asarray(w, dtype=np.float64)
-    return float(np.dot(wf, np.log(wf)))
+    # an elementwise product and a numpy sum, not np.dot: BLAS threading stalls on a busy machine
+    return float((wf * np.log(wf)).sum())
 
 
 def subset_entropies(dist: Distribution) -> dict[tuple[int, ...], float]:
     """``H(X_A)`` in nats (float64) for every subset ``A`` of positions."""
     W = float(dist.total)
-    return {pos: log(W) - _xlogx_sum(w) / W for pos, w in subset_marginals(dist)}
+    # the empty subset has entropy exactly 0 (log W - W log W / W rounds to about -2e-16)
+    return {pos: log(W) - _xlogx_sum(w) / W if pos else 0.0 for pos, w in subset_marginals(dist)}
 
 
 class InformationProfile:

@@ -94,9 +94,21 @@ def test_rational_scaling(a, q, r):
 
 @given(loglinears(), loglinears())
 def test_arithmetic_does_not_mutate_operands(a, b):
-    a0, b0 = a.copy(), b.copy()
+    a0, b0 = LogLinear(a.const, dict(a.terms)), LogLinear(b.const, dict(b.terms))
     _ = a + b, a - b, a * 3, -a, a / 2
     assert same(a, a0) and same(b, b0)
+
+
+@given(loglinears(), loglinears(), positive_rationals, st.integers(-3, 3))
+def test_integer_combination_equals_fraction_arithmetic(a, b, q, k):
+    """LogLinear.combination (integer numerators) against term-by-term Fraction sums."""
+    terms = {}
+    for c, x in ((q, a), (k, b)):
+        for n, v in x.terms.items():
+            terms[n] = terms.get(n, 0) + c * v
+    expected = LogLinear(q * a.const + k * b.const, terms)
+    got = LogLinear.combination([(q, a), (k, b)])
+    assert got.const == expected.const and got.terms == expected.terms
 
 
 @given(loglinears(), loglinears())

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from theory import registry
 from theory.linear import Case
-from theory.symbols import DTC, H, KL_ideal, MI, TC, delta, g
+from theory.symbols import DTC, H, KL_ideal, MI, TC
 from theory.definitions import KL_IDEAL_OMEGA_FORM
 
 from ..evaluate import Instance, check_all
@@ -47,9 +47,11 @@ def summary(inst: Instance, digits: int = 15) -> dict:
         exact["kl_bruteforce"] = inst.kl_bruteforce
     out = {"L": L, "V": inst.dist.V, "support": inst.dist.n_support, "schedule": list(inst.schedule.sizes)}
     out.update({k: float(v) for k, v in exact.items()})
-    out["profile"] = [float(x) for x in inst.profile.h_exact]
-    out["delta"] = [float(inst.value(delta(m), prof)) for m in range(L)]
-    out["g"] = [float(inst.value(g(u), prof)) for u in range(L - 1)]
+    h = [float(x) for x in inst.profile.h_exact]
+    out["profile"] = h
+    # display only (verdicts use the exact values): differences of the correctly rounded h(m)
+    out["delta"] = [h[m + 1] - h[m] for m in range(L)]
+    out["g"] = [out["delta"][u] - out["delta"][u + 1] for u in range(L - 1)]
     out["digits"] = {k: mpmath.nstr(v.mpf(digits), digits) for k, v in exact.items()}
     out["units"] = "nats"
     return out
