@@ -134,8 +134,13 @@ class LogLinear:
             const += f * xconst
             for n, v in xterms:
                 acc[n] = acc.get(n, 0) + f * v
+        return cls.from_integer_form(den, const, acc.items())
+
+    @classmethod
+    def from_integer_form(cls, den: int, const: int, items: Iterable[tuple[int, int]]) -> "LogLinear":
+        """``(const + sum(v * log(n) for n, v in items)) / den`` for integers ``den > 0`` and ``n >= 1``."""
         out = cls(Fraction(const, den))
-        out._terms, out._int = None, (den, const, tuple((n, v) for n, v in acc.items() if v))
+        out._terms, out._int = None, (den, const, tuple((n, v) for n, v in items if v and n != 1))
         return out
 
     def _integer_form(self) -> tuple[int, int, tuple[tuple[int, int], ...]]:

@@ -3,8 +3,8 @@
 All ``2^L`` marginals are produced by successive marginalisation: the subsets are
 visited depth first, each obtained from its parent by summing out one position
 (removed positions in increasing order, so each subset is produced exactly once
-and only ``L`` marginals are alive at a time).  Dense distributions sum numpy
-axes; sparse ones group projected rows by an integer key.
+and only ``L`` marginals are alive at a time).  Dense distributions add the slices
+along a numpy axis; sparse ones group projected rows by an integer key.
 
 For a subset ``A`` with integer marginal weights ``w_A`` (total ``W``),
 ``H(X_A) = log W - (1/W) sum_x w_A(x) log w_A(x)``.  Averaging over the

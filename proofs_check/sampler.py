@@ -98,31 +98,46 @@ class PerturbedPredictor:
 def entropy(dist: Distribution) -> LogLinear:
     """``H(X) = log W - (1/W) sum w log w``, exactly."""
     W = dist.total
-    terms = {W: Fraction(1)}
+    acc = Counter({W: W})
     for w in dist.weights:
-        terms[w] = terms.get(w, 0) - Fraction(w, W)
-    return LogLinear(0, terms)
+        acc[int(w)] -= int(w)
+    return LogLinear.from_integer_form(W, 0, acc.items())
 
 
 def cross_entropy(dist: Distribution, pred: Predictor, i: int, A: tuple) -> LogLinear:
-    """``CE(i, A) = -E_p log pred_i(X_i | X_A)``, exactly."""
+    """``CE(i, A) = -E_p log pred_i(X_i | X_A)``, exactly.
+
+    For the optimal predictor the conditional is kept as the unreduced count ratio
+    ``w(x_A, x_i) / w(x_A)``, so the logarithms are of the same marginal counts as in the
+    profile and the brute-force KL cancels against the profile formula term by term.
+    """
     pos = tuple(sorted(A + (i,)))
     rows, w = dist.marginal(pos)
     k = pos.index(i)
-    out = LogLinear()
+    optimal = isinstance(pred, OptimalPredictor) and pred.dist is dist
+    if optimal:
+        crow, cw = dist.marginal(tuple(A))
+        cond = {tuple(r): int(x) for r, x in zip(crow.tolist(), cw.tolist())}
+    acc: Counter = Counter()  # log argument -> its coefficient times the total weight
     cache: dict = {}
     for r, wt in zip(rows.tolist(), w.tolist()):
         xa = tuple(r[:k] + r[k + 1:])
-        pmf = cache.get(xa)
-        if pmf is None:
-            pmf = cache[xa] = exact_pmf(pred, i, tuple(A), xa, dist.V)
-        q = pmf[r[k]]
-        if q == 0:
-            raise PredictorError(
-                f"predictor gives probability 0 to symbol {r[k]} at position {i} given {A}={xa}, "
-                f"which the data produces: the KL is infinite; give every such symbol positive mass")
-        out._iadd(LogLinear.log(q), -Fraction(int(wt), dist.total))
-    return out
+        wt = int(wt)
+        if optimal:
+            num, den = wt, cond[xa]
+        else:
+            pmf = cache.get(xa)
+            if pmf is None:
+                pmf = cache[xa] = exact_pmf(pred, i, tuple(A), xa, dist.V)
+            q = pmf[r[k]]
+            if q == 0:
+                raise PredictorError(
+                    f"predictor gives probability 0 to symbol {r[k]} at position {i} given {A}={xa}, "
+                    f"which the data produces: the KL is infinite; give every such symbol positive mass")
+            num, den = q.numerator, q.denominator
+        acc[num] -= wt
+        acc[den] += wt
+    return LogLinear.from_integer_form(dist.total, 0, acc.items())
 
 
 def ordered_partitions(L: int, sched: Schedule) -> Iterator[tuple[tuple[int, ...], ...]]:
