@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import sys
 import time
@@ -96,6 +97,14 @@ def with_dit(dist) -> np.ndarray:
     return h_from_entropies(ents, L)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (as ``uptime`` shows them), or ``n/a``."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "n/a"
+
+
 def fmt_s(x: float | None) -> str:
     if x is None:
         return "-"
@@ -155,6 +164,7 @@ def main(argv=None) -> int:
             ap.error(f"--only {args.only!r}: give sizes as V:L pairs separated by commas, e.g. 2:16,4:9")
     widths = [max(len(c), 7) for c in COLUMNS]
     print(f"# information profile: medians of {args.repeat} runs, seconds; ratios = other / engine float")
+    print(f"# {os.cpu_count()} cores, load average {load_average()} at the start")
     print_row(list(COLUMNS), widths, args.markdown)
     if args.markdown:
         print("|" + "|".join("---:" for _ in COLUMNS) + "|")
@@ -164,6 +174,7 @@ def main(argv=None) -> int:
         worst = max(worst, row["err"])
         print_row(cells(row), widths, args.markdown)
         sys.stdout.flush()
+    print(f"# load average {load_average()} at the end")
     if worst > 1e-9:
         print(f"ERROR: the methods disagree on h by {worst:.2e}", file=sys.stderr)
         return 1
