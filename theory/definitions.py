@@ -40,9 +40,17 @@ KL_IDEAL_H_FORM = sp.Sum(s[k] * delta(m[k]) - (h(m[k] + s[k]) - h(m[k])), (k, 1,
 #: F2, omega-form: schedule weights times the pairwise profile.
 KL_IDEAL_OMEGA_FORM = sp.Sum(omega(u) * g(u), (u, 0, L - 2))
 
-#: S3: weight of g(u) in E_r KL_ideal for the randomized-offset family with step s.
+#: S3: weight of g(u) in E_r KL_ideal for the randomized-offset family with step s (the definition).
 _kk = sp.Symbol("kk", integer=True)
-C_S = sp.Lambda(u, sp.Sum(sp.Min(_kk, L - 1 - u), (_kk, 0, s_step - 1)) / s_step)
+C_S_SUM = sp.Lambda(u, sp.Sum(sp.Min(_kk, L - 1 - u), (_kk, 0, s_step - 1)) / s_step)
+
+#: The same weight in closed form, with t = L-1-u the room after u: (s-1)/2 when t >= s-1, else
+#: (t(t+1)/2 + (s-1-t) t)/s.  theory.derivations proves it equal to C_S_SUM (c_s_inner, c_s_tail)
+#: and checks it exactly against the sum (c_s_table); statements use it, so that evaluating S3 at
+#: L in the thousands costs one expression per u instead of s.
+_t = L - 1 - u
+C_S = sp.Lambda(u, sp.Piecewise(((s_step - 1) / 2, _t >= s_step - 1),
+                                ((_t * (_t + 1) / 2 + (s_step - 1 - _t) * _t) / s_step, True)))
 
 FUNCTION_DEFINITIONS = {delta: delta_def, g: g_def, D: D_def}
 

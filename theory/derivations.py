@@ -28,7 +28,7 @@ from functools import lru_cache
 import sympy as sp
 
 from . import registry
-from .definitions import C_S, KL_IDEAL_H_FORM, SCALAR_DEFINITIONS, D_def, delta_def, g_def
+from .definitions import C_S, C_S_SUM, KL_IDEAL_H_FORM, SCALAR_DEFINITIONS, D_def, delta_def, g_def
 from .linear import Case, linear_form
 from .registry import P1_CONSTANT
 from .symbols import (DTC, KL_ideal, KL_ideal_refined, MI, TC, H, L, delta, g, h,
@@ -408,7 +408,7 @@ _j = sp.Symbol("j", integer=True, nonnegative=True)  # re-indexed summation vari
 
 
 def _c_s_parts(expr):
-    """Split the registry's ``C_S(u)`` (``Sum(Min(kk, L-1-u), (kk, 0, s-1)) / s``) into the Sum, its
+    """Split the defining ``C_S_SUM(u)`` (``Sum(Min(kk, L-1-u), (kk, 0, s-1)) / s``) into the Sum, its
     summand, the summation variable and the outside factor."""
     (sm,) = [a for a in sp.preorder_traversal(expr) if isinstance(a, sp.Sum)]
     (var, lo, hi), = sm.limits
@@ -418,32 +418,33 @@ def _c_s_parts(expr):
 def c_s_inner() -> Identity:
     """``c_s(u) = (s-1)/2`` for every ``u <= L - s``.
 
-    Put ``u = L - s - d`` (``d >= 0``) into the registry's ``C_S`` and re-index ``kk = s-1-j``:
+    Put ``u = L - s - d`` (``d >= 0``) into the defining ``C_S_SUM`` and re-index ``kk = s-1-j``:
     the summand becomes ``Min(s-1-j, s-1+d)``, which SymPy reduces to ``s-1-j`` (``j, d >= 0``),
     and the sum evaluates to ``(s-1)/2``.
     """
-    expr = C_S(u).subs(u, L - s_step - _d)
+    expr = C_S_SUM(u).subs(u, L - s_step - _d)
     sm, _, var, outside, _ = _c_s_parts(expr)
     reindexed = sm.change_index(var, -var + s_step - 1, _j)
-    return Identity("c_s(u) on u <= L-s", sp.simplify(outside * reindexed.doit()), (s_step - 1) / 2,
+    target = C_S(L - s_step - _d)  # the closed form's first branch: its condition reduces to d >= 0
+    return Identity("c_s(u) on u <= L-s", sp.simplify(outside * reindexed.doit()), target,
                     {"reindexed": reindexed})
 
 
 def c_s_tail() -> Identity:
     """``c_s(u) = (t(t+1)/2 + (s-1-t) t)/s`` with ``t = L-1-u < s-1`` (the tail ``u > L - s``).
 
-    The registry's sum over ``kk = 0..s-1`` is split at ``kk = t``; the first part is re-indexed
+    The defining sum over ``kk = 0..s-1`` is split at ``kk = t``; the first part is re-indexed
     ``kk = t - j`` (``Min(t-j, t) = t-j``), the second ``kk = t+1+j`` (``Min(t+1+j, t) = t``); SymPy
     resolves both ``Min`` from ``j >= 0`` and sums (the split is valid for ``0 <= t <= s-1``; the
     tail is ``t < s-1``). SymPy's form is ``t(2s - t - 1)/(2s)``.
     """
-    expr = C_S(u).subs(u, L - 1 - _t)
+    expr = C_S_SUM(u).subs(u, L - 1 - _t)
     sm, body, var, outside, (lo, hi) = _c_s_parts(expr)
     head = sp.Sum(body, (var, lo, _t)).change_index(var, -var + _t, _j)
     # change_index(var, trafo, new): new = trafo(var); here j = kk - t - 1, i.e. kk = t + 1 + j
     rest = sp.Sum(body, (var, _t + 1, hi)).change_index(var, var - _t - 1, _j)
     total = sp.simplify(outside * (head.doit() + rest.doit()))
-    target = (_t * (_t + 1) / 2 + (s_step - 1 - _t) * _t) / s_step
+    target = C_S(L - 1 - _t).args[1].expr  # the closed form's second branch, at t = L-1-u
     return Identity("c_s(u) on u > L-s", total, target, {"t": _t, "head": head, "rest": rest})
 
 
@@ -465,17 +466,14 @@ def c_s_upper_bound() -> dict[str, Bound]:
 
 
 def c_s_closed(L_value: int, s_value: int, u_value: int) -> sp.Rational:
-    """The piecewise closed form of ``c_s(u)`` derived above (defined here; the registry keeps the sum)."""
-    tv = L_value - 1 - u_value
-    if tv >= s_value - 1:
-        return sp.Rational(s_value - 1, 2)
-    return sp.Rational(tv * (tv + 1), 2 * s_value) + sp.Rational((s_value - 1 - tv) * tv, s_value)
+    """The closed form ``C_S`` (what the statements use) at concrete ``L``, ``s``, ``u``."""
+    return C_S(sp.Integer(u_value)).xreplace({L: sp.Integer(L_value), s_step: sp.Integer(s_value)})
 
 
 def c_s_table(max_L: int = 12) -> Table:
-    """Exact check, for every ``L <= max_L``, ``s = 1..L``, ``u = 0..L-2``: the registry's ``C_S``
-    (its Sum evaluated term by term in exact integers) against :func:`c_s_closed` and the bound ``(s-1)/2``."""
-    sm, body, var, outside, (lo, hi) = _c_s_parts(C_S(u))
+    """Exact check, for every ``L <= max_L``, ``s = 1..L``, ``u = 0..L-2``: the defining sum ``C_S_SUM``
+    (evaluated term by term in exact integers) against the closed form ``C_S`` and the bound ``(s-1)/2``."""
+    sm, body, var, outside, (lo, hi) = _c_s_parts(C_S_SUM(u))
     rows = []
     for LL in range(2, max_L + 1):
         for sv in range(1, LL + 1):

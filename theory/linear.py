@@ -208,6 +208,14 @@ def _lf_uncached(expr, case: Case) -> Form:
         return {key: coeff * c for key, c in variable.items()} if coeff else {}
     if isinstance(expr, sp.Sum):
         return _sum(expr, case)
+    if isinstance(expr, sp.Piecewise):  # a case-constant condition picks the branch
+        for branch, cond in expr.args:
+            cond = _resolve_indexed(cond.xreplace(case.constants), case)
+            if cond == sp.true:
+                return _lf(branch, case)
+            if cond != sp.false:
+                raise NotLinearError(f"condition {cond} of {expr} is undecided for case {case}")
+        raise NotLinearError(f"no branch of {expr} applies to case {case}")
     if expr.func == h:
         arg = _const(expr.args[0], case)
         if not (arg.is_Integer and 0 <= arg <= case.L):
