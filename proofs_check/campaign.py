@@ -3,8 +3,8 @@
 Every registry statement is checked on many instances with certified verdicts:
 
 1. a deterministic sweep of the structured families (copy, parity, product,
-   mixtures, plus every family registered in :mod:`proofs_check.families` that
-   has a small-``L`` form) over all schedules of small ``L``;
+   mixtures) over all schedules of small ``L``, then English words, a short and a
+   64-long Markov chain (:func:`real_and_long_instances`);
 2. a Hypothesis exploration per statement, drawing random dense and sparse
    integer-weight distributions and schedules that the statement quantifies
    over, steered by ``hypothesis.target`` toward the tightest ratio
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ from .certify import mpmath_str
 from .distributions import (Distribution, copy_distribution, mixture, parity_distribution,
                             product_distribution)
 from .evaluate import ClauseResult, Instance, check_all, check_statement
-from .schedules import Schedule, compositions
+from .markov import MarkovChain, random_chain
+from .schedules import Schedule, balanced, compositions
+from .words import words_distribution
 from .strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
@@ -61,7 +64,8 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
     """A reproducible record of one checked case (both sides at 30 digits)."""
     return {
         "clause": r.label,
-        "distribution": inst.dist.to_json() if inst.dist.n_support <= 4096 else {"name": inst.dist.name},
+        "distribution": (inst.dist.to_json() if isinstance(inst.dist, MarkovChain) or inst.dist.n_support <= 4096
+                         else {"name": inst.dist.name}),
         "name": inst.dist.name,
         "schedule": list(inst.schedule.sizes),
         "case": {"refined": list(r.case.refined or ()), "step": r.case.step,
@@ -98,7 +102,7 @@ class Tally:
             self.checks += 1
             if not r.verdict.ok:
                 self.fails += 1
-                size = (inst.L, inst.dist.n_support, inst.dist.total)
+                size = (inst.L, inst.dist.n_support, getattr(inst.dist, "total", 0))
                 if self.counterexample is None or size < self._cex_size:
                     self.counterexample, self._cex_size = describe(inst, r), size
             elif r.verdict.status == "equal":
@@ -129,8 +133,25 @@ class Tally:
         }
 
 
+def real_and_long_instances() -> Iterable[Instance]:
+    """Real language and long sequences (THEORY.md section 5): English words of 3 letters, a short
+    Markov chain (enumerated, so the brute-force identities run too) and a 64-long chain (closed-form
+    profile only), each under two schedules.  About 7 s together."""
+    words = words_distribution("en", 3)
+    short = random_chain(5, V=3, seed=2)
+    long_ = random_chain(64, V=4, seed=3)
+    for source, schedules in ((words, (balanced(3, 2), Schedule((1, 2)))),
+                              (short, (balanced(5, 2), balanced(5, 3))),
+                              (long_, (balanced(64, 8), balanced(64, 16)))):
+        for sched in schedules:
+            yield Instance(source, sched)
+
+
 def _key(inst: Instance):
-    return (inst.dist.V, inst.dist.L, inst.dist.support.tobytes(), inst.dist.weights, inst.schedule.sizes)
+    d = inst.dist
+    if isinstance(d, MarkovChain):
+        return (json.dumps(d.to_json()), inst.schedule.sizes)
+    return (d.V, d.L, d.support.tobytes(), d.weights, inst.schedule.sizes)
 
 
 class _Violation(AssertionError):
@@ -161,6 +182,7 @@ class Campaign:
             for d in dists:
                 for sched in compositions(L):
                     yield Instance(d, sched)
+        yield from real_and_long_instances()
 
     def record(self, inst: Instance, statements=None) -> list[ClauseResult]:
         results = check_all(inst, statements or self.statements)

@@ -9,6 +9,7 @@ import pytest
 
 from proofs_check.campaign import Campaign
 from proofs_check.cli import main
+from proofs_check.evaluate import check_all
 from theory import registry
 from theory.registry import Clause, Statement
 from theory.symbols import KL_ideal, L, MI, s_max
@@ -90,3 +91,17 @@ def test_report_writes_figures(tmp_path):
     assert "kl_vs_T.png" in md and "| S1 |" in md
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 3
+
+
+def test_the_sweep_covers_real_words_and_long_chains_and_every_statement_holds_there():
+    from proofs_check.campaign import real_and_long_instances
+    from proofs_check.markov import MarkovChain
+
+    insts = list(real_and_long_instances())
+    assert any("words" in getattr(i.dist, "name", "") for i in insts)
+    assert any(isinstance(i.dist, MarkovChain) and i.L == 64 for i in insts)  # closed form only
+    for inst in insts:
+        results = check_all(inst)
+        assert {r.statement for r in results} >= {"F3", "P1", "S1", "S3"}
+        bad = [(r.statement, r.label, str(r.verdict)) for r in results if not r.verdict.ok]
+        assert not bad, (inst.dist, inst.schedule, bad)

@@ -220,3 +220,22 @@ def test_dense_file_with_tiny_float_weight(tmp_path, capsys):
 def test_an_L_too_large_for_the_profile_is_a_one_line_error(capsys, time_limit):
     with time_limit(3):
         assert "40" in inspect_error(capsys, "--family", "copy", "--L", "40", "--V", "2")
+
+
+def test_a_long_markov_chain_file_is_inspected_from_its_closed_form(capsys, tmp_path):
+    """A chain too long to enumerate: profile in closed form, every profile-level statement checked,
+    KL_ideal equal to the profile formula evaluated independently from the float profile."""
+    from proofs_check.markov import random_chain
+
+    chain = random_chain(300, V=4, seed=5)
+    out = inspect_json(capsys, "--file", write(tmp_path, "chain.json", chain.to_json()), "--balanced", "10")
+    assert out["L"] == 300 and out["V"] == 4 and "kl_bruteforce" not in out
+    assert isinstance(out["support"], str) and out["support"].endswith("e" + str(len(str(chain.n_support)) - 1))
+    h = chain.profile().h_float
+    sizes, m, kl = out["schedule"], 0, 0.0
+    for sk in sizes:  # F2's h-form, written out by hand
+        kl += sk * (h[m + 1] - h[m]) - (h[m + sk] - h[m])
+        m += sk
+    assert math.isclose(out["kl_ideal"], kl, rel_tol=1e-9)
+    ids = {r["id"] for r in out["statements"]}
+    assert {"F3", "F4", "P1", "S1", "S3", "S4"} <= ids and all(r["holds"] for r in out["statements"])

@@ -12,7 +12,7 @@ from ..schedules import Schedule, balanced, one_step, randomized_offset
 
 def add_distribution_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("distribution (one of --file or --family)")
-    g.add_argument("--file", help="distribution JSON file (kinds: dense, sparse; see README)")
+    g.add_argument("--file", help="distribution JSON file (kinds: dense, sparse, markov; see README)")
     g.add_argument("--family", choices=sorted(families.FAMILIES), help="a built-in family")
     g.add_argument("--L", type=int, help="sequence length for --family")
     g.add_argument("--V", type=int, help="vocabulary size for --family (default 2)")

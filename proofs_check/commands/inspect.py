@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import mpmath
 from rich.console import Console
@@ -45,7 +46,7 @@ def summary(inst: Instance, digits: int = 15) -> dict:
         exact["eps_train"] = inst.eps_train
     if inst.kl_bruteforce is not None:
         exact["kl_bruteforce"] = inst.kl_bruteforce
-    out = {"L": L, "V": inst.dist.V, "support": inst.dist.n_support, "schedule": list(inst.schedule.sizes)}
+    out = {"L": L, "V": inst.dist.V, "support": _count(inst.dist.n_support), "schedule": list(inst.schedule.sizes)}
     out.update({k: float(v) for k, v in exact.items()})
     h = [float(x) for x in inst.profile.h_exact]
     out["profile"] = h
@@ -55,6 +56,15 @@ def summary(inst: Instance, digits: int = 15) -> dict:
     out["digits"] = {k: mpmath.nstr(v.mpf(digits), digits) for k, v in exact.items()}
     out["units"] = "nats"
     return out
+
+
+def _count(n: int) -> int | str:
+    """An exact count, or for one beyond 10^15 (a long chain's support) a string like '3.62e2466'."""
+    if n < 10**15:
+        return n
+    e = math.floor(math.log10(n))
+    e += (10 ** (e + 1) <= n) - (10**e > n)  # log10 may round across a power of ten
+    return f"{n // 10 ** (e - 3) / 1000:.3f}e{e}"  # leading digits exactly, then truncated
 
 
 def statement_rows(inst: Instance) -> list[dict]:
