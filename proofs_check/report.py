@@ -2,7 +2,8 @@
 
 (a) ``kl_vs_T.png``: KL_ideal of the balanced schedule against the number of
     steps T (log-log) for several families, with the P1 and S1 upper bounds and
-    S3's two sides for the randomized-offset schedule with ``s = ceil(L/T)``;
+    S3's two sides for the randomized-offset schedule with ``s = ceil(L/T)``, and a
+    panel with S4's rate ``T * KL_ideal`` against ``T`` on a 4096-long Markov chain;
 (b) ``omega_g.png``: the F2 decomposition ``KL_ideal = sum_u omega(u) g(u)`` of
     one distribution and schedule as bars;
 (c) ``ratios.png``: per statement, the distribution of ``lhs/rhs`` over the
@@ -29,6 +30,7 @@ from theory.symbols import KL_ideal, eps_train, g  # noqa: E402
 
 from .distributions import Distribution, copy_distribution, mixture, parity_distribution, random_distribution  # noqa: E402
 from .evaluate import float_value, offset_case  # noqa: E402
+from .markov import random_chain, rate_curve  # noqa: E402
 from .profile import InformationProfile  # noqa: E402
 from .schedules import balanced  # noqa: E402
 
@@ -76,11 +78,34 @@ def default_families() -> list[tuple[str, Distribution]]:
     ]
 
 
-def figure_kl_vs_T(curves: list[Curve], path: Path) -> Path:
-    n = len(curves)
+def default_rate() -> dict:
+    """S4's rate on a long sequence: a random 4096-long Markov chain (closed-form profile)."""
+    return rate_curve(random_chain(4096, V=4, seed=1), Ts=[2**k for k in range(1, 9)])
+
+
+def _rate_panel(ax, rate: dict) -> None:
+    """``T * KL_ideal`` against ``T`` with S4's constant ``(1 - 1/s) MI / 2``."""
+    bal, off = rate["balanced"], rate["offset"]
+    ax.semilogx([r["T"] for r in bal], [r["T_KL"] for r in bal], "o-", color="black",
+                label="T KL_ideal, balanced")
+    ax.semilogx([r["T"] for r in off], [r["T_KL"] for r in off], "s:", color="tab:blue",
+                label="(L/s) E_r KL_ideal, offset")
+    ax.semilogx([r["T"] for r in bal], [r["bound"] for r in bal], "--", color="tab:red",
+                label="S4: (1-1/s) MI/2, s=ceil(L/T)")
+    ax.set_title(f"S4 rate, {rate['name']}")
+    ax.set_xlabel("number of steps T")
+    ax.set_ylabel("T x KL (nats)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+
+
+def figure_kl_vs_T(curves: list[Curve], path: Path, rate: dict | None = None) -> Path:
+    n = len(curves) + (rate is not None)
     cols = 2
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(11, 4.2 * rows), squeeze=False)
+    if rate is not None:
+        _rate_panel(list(axes.flat)[len(curves)], rate)
     for ax, c in zip(axes.flat, curves):
         tiny = 1e-9 * max(c.p1 + c.kl)  # float64 cancellation noise of exact zeros stays below this
         pos = [i for i, v in enumerate(c.kl) if v > tiny]
@@ -162,13 +187,14 @@ def write_report(results: dict, out: Path, extra_curves: list[Curve] | None = No
     out.mkdir(parents=True, exist_ok=True)
     curves = [bound_curves(n, d.L, InformationProfile.of(d).h_float) for n, d in default_families()]
     curves += extra_curves or []
+    rate = default_rate()
     files = {
-        "kl_vs_T": figure_kl_vs_T(curves, out / "kl_vs_T.png"),
+        "kl_vs_T": figure_kl_vs_T(curves, out / "kl_vs_T.png", rate),
         "omega_g": figure_omega_g("random dense (L=8, V=2)", random_distribution(8, 2, seed=3), (3, 3, 2),
                                   out / "omega_g.png"),
         "ratios": figure_ratios(results, out / "ratios.png"),
     }
-    md = _markdown(results, files)
+    md = _markdown(results, files, rate)
     (out / "report.md").write_text(md)
     (out / "report.html").write_text(_html(results, files))
     files["markdown"], files["html"] = out / "report.md", out / "report.html"
@@ -186,18 +212,24 @@ def _table_rows(results: dict) -> list[list[str]]:
 
 HEADER = ["id", "provenance", "instances", "holds", "equal", "fails", "tightest ratio"]
 CAPTIONS = {
-    "kl_vs_T": "KL_ideal versus T (log-log) with P1, S1 and S3's two sides; the grey band has slope -1.",
+    "kl_vs_T": "KL_ideal versus T (log-log) with P1, S1 and S3's two sides; the grey band has slope -1. "
+               "Last panel: S4's rate T x KL_ideal on a 4096-long Markov chain against (1-1/s) MI/2.",
     "omega_g": "The F2 decomposition of KL_ideal into schedule weights times the pairwise profile.",
     "ratios": "Distribution of lhs/rhs per statement over the campaign (1 = tight, above 1 = violated).",
 }
 
 
-def _markdown(results: dict, files: dict) -> str:
+def _markdown(results: dict, files: dict, rate: dict | None = None) -> str:
     lines = ["# dlm-verify report", "",
              f"Campaign: {results.get('total_checks', 0)} certified checks, seed {results.get('seed')}, "
              f"{results.get('elapsed_seconds')} s. All values in nats.", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(results)]
+    if rate is not None:
+        lines += ["", f"S4 rate on {rate['name']} (MI = {rate['MI']:.6g}): ratio = T KL_ideal / ((1-1/s) MI/2)", "",
+                  "| schedule | T | s | T KL_ideal | ratio |", "|---|---|---|---|---|"]
+        lines += [f"| {kind} | {r['T']:.6g} | {r['s']} | {r['T_KL']:.6g} | {r['ratio']:.4f} |"
+                  for kind in ("balanced", "offset") for r in rate[kind]]
     for key in ("kl_vs_T", "omega_g", "ratios"):
         lines += ["", f"![{CAPTIONS[key]}]({files[key].name})", "", CAPTIONS[key]]
     return "\n".join(lines) + "\n"

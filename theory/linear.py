@@ -223,10 +223,43 @@ def _lf_uncached(expr, case: Case) -> Form:
         return {int(arg): Fraction(1)}
     if expr.func in defs.FUNCTION_DEFINITIONS:
         arg = _const(expr.args[0], case)
-        return _shared(defs.FUNCTION_DEFINITIONS[expr.func](arg), case)
+        return _stencil(expr.func, int(arg), case.L)
     if expr.has(h, delta, g, D, KL, eps_train, *defs.SCALAR_DEFINITIONS, *_SCHEDULE_DEPENDENT[3:]):
         raise NotLinearError(f"{expr.func.__name__} of a quantity is not linear: {expr}")
     return _number(expr, case)
+
+
+_STENCILS: dict = {}
+_x = sp.Symbol("x", integer=True)
+
+
+def _stencil(func, v: int, L_: int) -> Form:
+    """``func(v)`` for ``func`` in delta, g, D: its definition expanded once for a symbolic argument
+    into ``sum c_i h(a_i x + b_i)`` (the stencil), then read at ``x = v`` without SymPy."""
+    st = _STENCILS.get(func)
+    if st is None:
+        expr = defs.FUNCTION_DEFINITIONS[func](_x)
+        while expr.has(*defs.FUNCTION_DEFINITIONS):
+            expr = expr.replace(lambda e: e.func in defs.FUNCTION_DEFINITIONS,
+                                lambda e: defs.FUNCTION_DEFINITIONS[e.func](e.args[0]))
+        st = []
+        for term in sp.Add.make_args(sp.expand(expr)):
+            coeff, rest = term.as_coeff_Mul()
+            if rest.func != h or not coeff.is_Rational:
+                raise NotLinearError(f"{func}'s definition is not a stencil of h: {expr}")
+            poly = sp.Poly(rest.args[0], _x)
+            if poly.degree() > 1:
+                raise NotLinearError(f"{func}'s definition uses h at a non-affine point: {expr}")
+            a, b = (int(c) for c in poly.all_coeffs()) if poly.degree() == 1 else (0, int(poly.as_expr()))
+            st.append((_frac(coeff), a, b))
+        st = _STENCILS[func] = tuple(st)
+    out: Form = {}
+    for c, a, b in st:
+        m_ = a * v + b
+        if not 0 <= m_ <= L_:
+            raise NotLinearError(f"{func}({v}) needs h({m_}), outside h(0..{L_})")
+        out[m_] = out.get(m_, 0) + c
+    return {k: c for k, c in out.items() if c}
 
 
 def _shared(expr, case: Case) -> Form:
@@ -288,6 +321,11 @@ def _sum(expr, case: Case) -> Form:
     if leaves is None:
         leaves = _LEAVES[(body, var)] = _leaves(body, var)
     tables = [case.indexed.get(leaf[1]) if leaf[3] else None for leaf in leaves]
+    stencil = _STENCIL_SUMS.get((body, var))
+    if stencil is None:
+        stencil = _STENCIL_SUMS[(body, var)] = _compile_sum_body(body, var, leaves)
+    if stencil:
+        return _stencil_sum(stencil, var, leaves, tables, lo, hi, case)
     # accumulate integer numerators over a common denominator (Fractions only at the end)
     den, acc = 1, {}
     for v in range(lo, hi + 1):
@@ -309,3 +347,125 @@ def _sum(expr, case: Case) -> Form:
         for k, x in items:
             acc[k] = acc.get(k, 0) + x * f
     return {k: Fraction(x, den) for k, x in acc.items() if x}
+
+
+# -- compiled Sum bodies ---------------------------------------------------------------------------
+# A Sum whose body is linear in h after the function definitions are expanded, with coefficients and
+# h-arguments that are rational expressions (or Piecewise of them) in the summation variable, the
+# schedule leaves (s[k], m[k], omega(u), ...) and the case constants, is compiled once into Python
+# closures, so evaluating it for a long schedule costs no SymPy work per term.  Anything else takes
+# the general route above; both read the same definitions.
+
+_STENCIL_SUMS: dict = {}
+
+
+class _NotCompilable(Exception):
+    pass
+
+
+def _compile_expr(expr):
+    """A closure ``env -> int | Fraction`` evaluating ``expr`` exactly (``env``: symbol -> integer)."""
+    if expr.is_Integer:
+        k = int(expr)
+        return lambda env: k
+    if expr.is_Rational:
+        q = _frac(expr)
+        return lambda env: q
+    if expr.is_Symbol:
+        return lambda env: env[expr]
+    if expr.is_Add or expr.is_Mul:
+        fs = [_compile_expr(a) for a in expr.args]
+        if expr.is_Add:
+            return lambda env: sum(f(env) for f in fs)
+        return lambda env: math.prod(f(env) for f in fs)
+    if expr.is_Pow and expr.exp.is_Integer:
+        base, n = _compile_expr(expr.base), int(expr.exp)
+        return lambda env: Fraction(base(env)) ** n
+    if isinstance(expr, sp.Piecewise):
+        branches = [(_compile_expr(b), _compile_cond(c)) for b, c in expr.args]
+
+        def piecewise(env):
+            for f, cond in branches:
+                if cond(env):
+                    return f(env)
+            raise NotLinearError(f"no branch of {expr} applies")
+        return piecewise
+    raise _NotCompilable(expr)
+
+
+_RELATIONS = {sp.GreaterThan: lambda a, b: a >= b, sp.StrictGreaterThan: lambda a, b: a > b,
+              sp.LessThan: lambda a, b: a <= b, sp.StrictLessThan: lambda a, b: a < b,
+              sp.Eq: lambda a, b: a == b}
+
+
+def _compile_cond(cond):
+    if cond == sp.true:
+        return lambda env: True
+    rel = _RELATIONS.get(type(cond))
+    if rel is None:
+        raise _NotCompilable(cond)
+    a, b = _compile_expr(cond.lhs), _compile_expr(cond.rhs)
+    return lambda env: rel(a(env), b(env))
+
+
+def _compile_sum_body(body, var, leaves):
+    """Closures for ``body``: ``(branches, leaf symbols)``, each branch ``(condition, const, ((arg, coeff),
+    ...))`` meaning ``const + sum coeff * h(arg)`` where its condition is the first to hold; or ``()``."""
+    syms = {leaf[0]: sp.Dummy(f"leaf{i}", integer=True) for i, leaf in enumerate(leaves)}
+    expr = body.xreplace(syms)
+    while expr.has(*defs.FUNCTION_DEFINITIONS):
+        expr = expr.replace(lambda x: x.func in defs.FUNCTION_DEFINITIONS,
+                            lambda x: defs.FUNCTION_DEFINITIONS[x.func](x.args[0]))
+    others = tuple(q for q in _QUANTITIES if q not in (h, delta, g, D))
+    if expr.has(*others, KL, eps_train, *defs.SCALAR_DEFINITIONS, sp.Indexed, omega):
+        return ()
+    pieces = expr.args if isinstance(expr, sp.Piecewise) else ((expr, sp.true),)
+    try:
+        branches = tuple((_compile_cond(cond), *_compile_linear(piece)) for piece, cond in pieces)
+    except _NotCompilable:
+        return ()
+    return branches, tuple(syms.values())
+
+
+def _compile_linear(expr):
+    """``(const, ((arg, coeff), ...))`` closures for ``expr = const + sum coeff * h(arg)``."""
+    const, by_arg = sp.Integer(0), {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        hs = [f for f in sp.Mul.make_args(term) if f.func == h]
+        rest = term / hs[0] if len(hs) == 1 else term
+        if len(hs) > 1 or rest.has(h):
+            raise _NotCompilable(term)
+        if hs:
+            by_arg[hs[0].args[0]] = by_arg.get(hs[0].args[0], 0) + rest
+        else:
+            const += term
+    return _compile_expr(const), tuple((_compile_expr(a), _compile_expr(c)) for a, c in by_arg.items())
+
+
+def _stencil_sum(stencil, var, leaves, tables, lo: int, hi: int, case: Case) -> Form:
+    branches, leaf_syms = stencil
+    env = {sym: int(val) for sym, val in case.constants.items()}
+    acc: dict = {}
+    try:
+        for v in range(lo, hi + 1):
+            env[var] = v
+            for leaf, table, sym in zip(leaves, tables, leaf_syms):
+                env[sym] = _leaf_value(leaf, table, var, v, case)
+            const_f, parts = next(((c, p) for cond, c, p in branches if cond(env)), (None, None))
+            if const_f is None:
+                raise NotLinearError(f"no branch of the summand applies at {var} = {v} for case {case}")
+            c0 = const_f(env)
+            if c0:
+                acc[CONST] = acc.get(CONST, 0) + c0
+            for arg_f, coeff_f in parts:
+                c = coeff_f(env)
+                if not c:
+                    continue
+                arg = arg_f(env)
+                if arg != int(arg) or not 0 <= arg <= case.L:
+                    raise NotLinearError(f"h({arg}) is outside h(0..{case.L})")
+                arg = int(arg)
+                acc[arg] = acc.get(arg, 0) + c
+    except KeyError as exc:
+        raise NotLinearError(f"{exc.args[0]} is not a constant for case {case}") from None
+    return {k: Fraction(c) for k, c in acc.items() if c}
