@@ -239,3 +239,21 @@ def test_a_long_markov_chain_file_is_inspected_from_its_closed_form(capsys, tmp_
     assert math.isclose(out["kl_ideal"], kl, rel_tol=1e-9)
     ids = {r["id"] for r in out["statements"]}
     assert {"F3", "F4", "P1", "S1", "S3", "S4"} <= ids and all(r["holds"] for r in out["statements"])
+
+
+def test_a_learned_predictor_on_real_words_satisfies_f1_exactly(capsys):
+    out = inspect_json(capsys, "--family", "words", "--lang", "en", "--L", "3", "--balanced", "2",
+                       "--predictor", "learned", "--samples", "300", "--alpha", "0.5")
+    assert out["eps_train"] > 0
+    assert math.isclose(out["kl_bruteforce"], out["kl_ideal"] + out["eps_train"], rel_tol=1e-12)
+    f1 = [r for r in out["statements"] if r["id"] == "F1"]
+    assert f1 and all(r["verdict"] == "equal" for r in f1)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--family", "markov", "--L", "100", "--V", "3", "--predictor", "learned"], "too long to enumerate"),
+    (["--family", "copy", "--L", "3", "--predictor", "learned", "--samples", "0"], "--samples 0"),
+    (["--family", "copy", "--L", "3", "--predictor", "learned", "--alpha", "-1"], "positive smoothing alpha"),
+])
+def test_learned_predictor_bad_input(capsys, args, fragment):
+    assert fragment in inspect_error(capsys, *args)

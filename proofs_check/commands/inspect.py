@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 
 import mpmath
 from rich.console import Console
@@ -16,6 +17,9 @@ from theory.definitions import KL_IDEAL_OMEGA_FORM
 
 from ..evaluate import Instance, check_all
 from ..exact import LogLinear
+from ..markov import MarkovChain
+from ..errors import DlmInputError
+from ..learned import learn_predictor
 from ..sampler import PerturbedPredictor
 from .common import add_distribution_args, add_schedule_args, distribution_from_args, schedule_from_args
 
@@ -26,8 +30,11 @@ def register(sub) -> None:
     p = sub.add_parser("inspect", help="information quantities, KL and every statement for one instance")
     add_distribution_args(p)
     add_schedule_args(p)
-    p.add_argument("--predictor", choices=["optimal", "perturbed"], default="optimal",
-                   help="mask predictor (perturbed: 10%% mixed with a fixed random pmf)")
+    p.add_argument("--predictor", choices=["optimal", "perturbed", "learned"], default="optimal",
+                   help="mask predictor (perturbed: 10%% mixed with a fixed random pmf; learned: counted "
+                        "from --samples draws of the distribution with add-alpha smoothing)")
+    p.add_argument("--samples", type=int, default=1000, help="training samples for --predictor learned")
+    p.add_argument("--alpha", type=float, default=1.0, help="add-alpha smoothing for --predictor learned")
     p.add_argument("--digits", type=int, default=15, help="significant digits of printed values (mpmath)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
@@ -91,7 +98,19 @@ def _case_text(case: Case) -> str:
 def run(args) -> int:
     dist = distribution_from_args(args)
     sched = schedule_from_args(args, dist.L)
-    pred = PerturbedPredictor(dist) if args.predictor == "perturbed" else None
+    pred = None
+    if args.predictor != "optimal" and isinstance(dist, MarkovChain):
+        if not dist.enumerable:
+            raise DlmInputError(f"--predictor {args.predictor} needs the law of {dist!r}, which is too long "
+                                f"to enumerate: use --predictor optimal or a shorter chain")
+        dist = dist.distribution()
+    if args.predictor == "perturbed":
+        pred = PerturbedPredictor(dist)
+    elif args.predictor == "learned":
+        if args.samples < 1 or not args.alpha > 0:
+            raise DlmInputError(f"--samples {args.samples} / --alpha {args.alpha}: give at least one sample "
+                                f"and a positive smoothing alpha (e.g. --samples 1000 --alpha 1)")
+        pred = learn_predictor(dist, args.samples, Fraction(args.alpha), seed=args.seed)
     inst = Instance(dist, sched, pred, bruteforce=None if dist.L <= BRUTE_FORCE_MAX_L else False)
     out = summary(inst, args.digits)
     out["statements"] = statement_rows(inst)
