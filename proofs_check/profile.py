@@ -21,7 +21,6 @@ mpmath evaluates at any precision.  Both read the same integer marginals.
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 from functools import cached_property
 from math import comb, log
 from typing import Callable, Iterator
@@ -138,17 +137,16 @@ class InformationProfile:
 def exact_profile(dist: Distribution) -> list[LogLinear]:
     """``h(0..L)`` as exact log-linear values from per-level weight counts."""
     L, W = dist.L, dist.total
-    levels = [Counter() for _ in range(L + 1)]
+    chunks: list[list[np.ndarray]] = [[] for _ in range(L + 1)]
     for pos, w in subset_marginals(dist):
-        vals, counts = np.unique(np.asarray(w), return_counts=True)
-        lvl = levels[len(pos)]
-        for n, c in zip(vals.tolist(), counts.tolist()):
-            lvl[int(n)] += int(c)
+        chunks[len(pos)].append(np.asarray(w))
     out = [LogLinear()]
     for m in range(1, L + 1):
-        denom = W * comb(L, m)
-        terms = {W: 1}
-        for n, c in levels[m].items():
-            terms[n] = terms.get(n, 0) + Fraction(-c * n, denom)
-        out.append(LogLinear(0, terms))
+        # every cell weight n of every m-subset, with its multiplicity c_n (one sort per level)
+        vals, counts = np.unique(np.concatenate(chunks[m]), return_counts=True)
+        denom = W * comb(L, m)  # h(m) = log W - sum_n c_n n log n / (W C(L, m))
+        acc = Counter({W: denom})
+        for n, c in zip(vals.tolist(), counts.tolist()):
+            acc[int(n)] -= int(c) * int(n)
+        out.append(LogLinear.from_integer_form(denom, 0, acc.items()))
     return out
