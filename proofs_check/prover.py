@@ -55,6 +55,7 @@ from typing import Callable, Iterable
 import numpy as np
 import sympy as sp
 
+from theory import definitions as defs
 from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
@@ -416,6 +417,9 @@ def _term_key(term) -> Callable[[Case], tuple]:
     with its step, and bound symbols; a term that mentions none of a schedule's indexed
     quantities but only ``T`` or ``s_max`` needs only that number.
     """
+    # named weights such as c_s read case constants through their definitions: look inside them
+    term = term.replace(lambda x: x.func in defs.COEFFICIENT_DEFINITIONS,
+                        lambda x: defs.COEFFICIENT_DEFINITIONS[x.func](x.args[0]))
     sizes = term.has(KL, KL_ideal, s, m, e, omega, sp.Indexed)
     need_T = not sizes and term.has(T)
     need_smax = not sizes and term.has(s_max)

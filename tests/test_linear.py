@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from theory import definitions as defs
 from theory import linear, registry
 from theory.linear import Case, linear_form
-from theory.symbols import L, g, u
+from theory.symbols import L, c_s, g, u
 
 from proofs_check.evaluate import offset_case
 from proofs_check.strategies import schedules
 
-SUMS = [defs.KL_IDEAL_H_FORM, defs.KL_IDEAL_OMEGA_FORM, sp.Sum(defs.C_S(u) * g(u), (u, 0, L - 2)),
+SUMS = [defs.KL_IDEAL_H_FORM, defs.KL_IDEAL_OMEGA_FORM, sp.Sum(c_s(u) * g(u), (u, 0, L - 2)),
         sp.Sum((L - 1 - u) * g(u), (u, 0, L - 2)), sp.Sum((u + 1) * g(u), (u, 0, L - 2))]
 
 

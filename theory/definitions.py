@@ -7,7 +7,7 @@ reads this module.
 
 import sympy as sp
 
-from .symbols import (DTC, H, KL_ideal, MI, TC, L, D, delta, e, g, h, k, m, s, T, u, omega, s_step)
+from .symbols import (DTC, H, KL_ideal, MI, TC, L, D, c_s, delta, e, g, h, k, m, s, T, u, omega, s_step)
 
 #: delta(m) = h(m+1) - h(m): mean conditional entropy of a fresh token given m others.
 def delta_def(x):
@@ -53,6 +53,9 @@ C_S = sp.Lambda(u, sp.Piecewise(((s_step - 1) / 2, _t >= s_step - 1),
                                 ((_t * (_t + 1) / 2 + (s_step - 1 - _t) * _t) / s_step, True)))
 
 FUNCTION_DEFINITIONS = {delta: delta_def, g: g_def, D: D_def}
+
+#: Named numeric weights (functions of the index and the case constants only).
+COEFFICIENT_DEFINITIONS = {c_s: C_S}
 
 
 def steps(sizes):

@@ -221,6 +221,8 @@ def _lf_uncached(expr, case: Case) -> Form:
         if not (arg.is_Integer and 0 <= arg <= case.L):
             raise NotLinearError(f"h({arg}) is outside h(0..{case.L})")
         return {int(arg): Fraction(1)}
+    if expr.func in defs.COEFFICIENT_DEFINITIONS:
+        return _lf(defs.COEFFICIENT_DEFINITIONS[expr.func](expr.args[0]), case)
     if expr.func in defs.FUNCTION_DEFINITIONS:
         arg = _const(expr.args[0], case)
         return _stencil(expr.func, int(arg), case.L)
@@ -334,7 +336,8 @@ def _sum(expr, case: Case) -> Form:
         term = _TERMS.get(key)
         if term is None:
             inst = body.xreplace({**{leaf[0]: x for leaf, x in zip(leaves, vals)}, var: v})
-            if inst.has(*_SCHEDULE_DEPENDENT, s, m, e, omega, *(sym for sym, _ in case.bind)):
+            if inst.has(*_SCHEDULE_DEPENDENT, s, m, e, omega, *defs.COEFFICIENT_DEFINITIONS,
+                        *(sym for sym, _ in case.bind)):
                 term = _integer_form(_lf(inst, case))  # still case-specific: do not share
             else:
                 term = _TERMS[key] = _integer_form(_shared(inst, case))
@@ -412,7 +415,8 @@ def _compile_sum_body(body, var, leaves):
     """Closures for ``body``: ``(branches, leaf symbols)``, each branch ``(condition, const, ((arg, coeff),
     ...))`` meaning ``const + sum coeff * h(arg)`` where its condition is the first to hold; or ``()``."""
     syms = {leaf[0]: sp.Dummy(f"leaf{i}", integer=True) for i, leaf in enumerate(leaves)}
-    expr = body.xreplace(syms)
+    expr = body.xreplace(syms).replace(lambda x: x.func in defs.COEFFICIENT_DEFINITIONS,
+                                       lambda x: defs.COEFFICIENT_DEFINITIONS[x.func](x.args[0]))
     while expr.has(*defs.FUNCTION_DEFINITIONS):
         expr = expr.replace(lambda x: x.func in defs.FUNCTION_DEFINITIONS,
                             lambda x: defs.FUNCTION_DEFINITIONS[x.func](x.args[0]))

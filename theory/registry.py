@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from . import definitions as defs
-from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, delta, e,
+from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, c_s, delta, e,
                       eps_train, g, j, k, m, s, s_max, s_step, u, T)
 
 PROVENANCES = ("paper", "derived", "conjecture")
@@ -179,7 +179,7 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     Statement(
         "S3", "Randomized-offset schedule: matching bounds with one constant", "derived", BRIEF,
-        (Clause(KL_ideal_offset, "==", sp.Sum(defs.C_S(u) * g(u), (u, 0, L - 2)), "offset", "E_r KL = sum c_s(u) g(u)"),
+        (Clause(KL_ideal_offset, "==", sp.Sum(c_s(u) * g(u), (u, 0, L - 2)), "offset", "E_r KL = sum c_s(u) g(u)"),
          Clause((s_step - 1) / 2 * D(L - s_step + 1), "<=", KL_ideal_offset, "offset", "lower (s-1)/2 D(L-s+1)"),
          Clause(KL_ideal_offset, "<=", (s_step - 1) / (2 * L) * MI, "offset", "upper (s-1)/(2L) MI")),
         uses=("F2", "F3"),

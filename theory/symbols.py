@@ -37,6 +37,7 @@ delta = sp.Function("delta")
 g = sp.Function("g")
 D = sp.Function("D")
 omega = sp.Function("omega")
+c_s = sp.Function("c_s")  # S3's weights of g(u) for the randomized-offset family (definitions.C_S)
 
 s = sp.IndexedBase("s")
 m = sp.IndexedBase("m")
@@ -52,5 +53,5 @@ NAMES = {
     "L": L, "T": T, "s_max": s_max, "s": s_step,
     "KL": KL, "KL_ideal": KL_ideal, "KL_ideal_offset": KL_ideal_offset, "eps_train": eps_train,
     "MI": MI, "TC": TC, "DTC": DTC, "H": H,
-    "h": h, "delta": delta, "g": g, "D": D, "omega": omega,
+    "h": h, "delta": delta, "g": g, "D": D, "omega": omega, "c_s": c_s,
 }
