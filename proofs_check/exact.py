@@ -138,7 +138,7 @@ class LogLinear:
 
     @classmethod
     def from_integer_form(cls, den: int, const: int, items: Iterable[tuple[int, int]]) -> "LogLinear":
-        """``(const + sum(v * log(n) for n, v in items)) / den`` for integers ``den > 0`` and ``n >= 1``."""
+        """``(const + sum(v * log(n) for n, v in items)) / den`` for integers ``den > 0`` and distinct ``n >= 1``."""
         out = cls(Fraction(const, den))
         out._terms, out._int = None, (den, const, tuple((n, v) for n, v in items if v and n != 1))
         return out
