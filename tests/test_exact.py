@@ -290,3 +290,20 @@ def test_enclosures_track_loglinear_arithmetic(a, b, q):
             assert mpmath.mpf(box.a) <= ref <= mpmath.mpf(box.b)
         v, err = enc.float_with_error()
         assert abs(mpmath.mpf(v) - ref) <= err
+
+
+@pytest.mark.parametrize("numbers", [
+    [12, 4099 * 4099, 4099 * 4111, 97 * 97],                                  # parts left after trial division
+    [(2**61 - 1) * (2**89 - 1), (2**61 - 1) * 3, 5 * (2**89 - 1) ** 2],       # large factors shared by residuals
+    [4093 * 4093 * 7, 4093, 16769023 * 2],                                    # a prime just below 4096^2
+])
+def test_coprime_factorizations_multiply_back_over_a_pairwise_coprime_basis(numbers):
+    from math import gcd, prod
+
+    from proofs_check.exact import coprime_factorizations
+
+    factors = coprime_factorizations(numbers)
+    basis = sorted({b for f in factors.values() for b in f})
+    assert all(gcd(a, b) == 1 for i, a in enumerate(basis) for b in basis[i + 1:])
+    for n in numbers:
+        assert prod(b**e for b, e in factors[n].items()) == n
