@@ -9,7 +9,7 @@ the atoms, and the two sides are compared by :func:`proofs_check.certify.compare
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from theory import registry
@@ -46,6 +46,7 @@ class Instance:
     predictor: Predictor | None = None  # None: the optimal predictor
     profile: InformationProfile | None = None
     bruteforce: bool | None = None  # None: when the ordered partitions are few enough
+    _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
 
     def __post_init__(self):
         self.schedule.check_length(self.dist.L)
@@ -109,10 +110,6 @@ class Instance:
                 self.atoms["KL"] = self.kl()
             hit = self._values[key] = dot(form, self.atoms)
         return hit
-
-    @cached_property
-    def _values(self) -> dict:
-        return {}
 
 
 def float_value(expr, case: Case, h_float) -> float:
