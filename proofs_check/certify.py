@@ -15,7 +15,7 @@ The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
 2. a rational ``d`` (no logarithms left) is decided exactly;
 3. otherwise mpmath interval arithmetic (``mpmath.iv``) at 64, 128 and 256 bits;
 4. if those enclosures all contain 0, the exact zero test (a zero difference is ``"equal"``),
-   run this late because its gcd work grows quadratically with the number of log arguments;
+   run this late because it factors every log argument (thousands for a real profile);
 5. otherwise intervals at 512, 1024, ... bits until the enclosure excludes 0, which
    always happens because ``d != 0``.
 
@@ -73,8 +73,8 @@ def sign(d) -> tuple[int, int, str]:
     value, err = d.float_with_error()
     if abs(value) > err:
         return (1 if value > 0 else -1), 15, "float64"
-    # Intervals at a few precisions first: the exact zero test refines a coprime basis of every
-    # log argument (gcd work quadratic in their number), so it runs only when they cannot decide.
+    # Intervals at a few precisions first: the exact zero test factors every log argument over a
+    # coprime basis (thousands for a real profile), so it runs only when they cannot decide.
     if isinstance(d, LogLinear) and d.is_rational():
         return (d.const > 0) - (d.const < 0), 0, "exact"
     prec = 64
