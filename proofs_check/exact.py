@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from contextlib import contextmanager
 from functools import lru_cache, reduce
 from typing import Iterable, Mapping
 
@@ -127,7 +128,7 @@ class LogLinear:
             xden, xconst, xterms = cls.coerce(x)._integer_form()
             d = c.denominator * xden
             items.append((c.numerator, d, xconst, xterms))
-            den = den * d // math.gcd(den, d)
+            den = math.lcm(den, d)
         const, acc = 0, {}
         for num, d, xconst, xterms in items:
             f = num * (den // d)
@@ -146,8 +147,7 @@ class LogLinear:
     def _integer_form(self) -> tuple[int, int, tuple[tuple[int, int], ...]]:
         """``(den, const * den, ((n, c_n * den), ...))`` for a common denominator ``den``."""
         if self._int is None:
-            den = reduce(lambda a, b: a * b // math.gcd(a, b),
-                         (c.denominator for c in self.terms.values()), self.const.denominator)
+            den = lcm_of_denominators([self.const, *self.terms.values()])
             self._int = (den, self.const.numerator * (den // self.const.denominator),
                          tuple((n, c.numerator * (den // c.denominator)) for n, c in self.terms.items()))
         return self._int
@@ -279,17 +279,12 @@ class LogLinear:
 
     def interval(self, prec: int):
         """A rigorous mpmath interval enclosing the value, computed at ``prec`` bits."""
-        iv = mpmath.iv
-        old = iv.prec
-        iv.prec = prec
-        try:
-            den, cnum, items = self._integer_form()
-            total = iv.mpf(cnum)
+        den, cnum, items = self._integer_form()
+        with iv_precision(prec):
+            total = mpmath.iv.mpf(cnum)
             for n, v in items:
                 total += v * _iv_log(n, prec)
             return total / den
-        finally:
-            iv.prec = old
 
     def __repr__(self) -> str:
         parts = [str(self.const)] if self.const or not self.terms else []
@@ -311,16 +306,22 @@ def _mp_log(n: int, prec: int):
         return mpmath.log(n)
 
 
+@contextmanager
+def iv_precision(prec: int):
+    """Run a block with ``mpmath.iv`` at ``prec`` bits (the interval context has no ``workprec``)."""
+    old = mpmath.iv.prec
+    mpmath.iv.prec = prec
+    try:
+        yield
+    finally:
+        mpmath.iv.prec = old
+
+
 @lru_cache(maxsize=1 << 18)
 def _iv_log(n: int, prec: int):
     """A ``prec``-bit interval enclosing ``log(n)`` (cached like :func:`_mp_log`)."""
-    iv = mpmath.iv
-    old = iv.prec
-    iv.prec = prec
-    try:
-        return iv.log(iv.mpf(n))
-    finally:
-        iv.prec = old
+    with iv_precision(prec):
+        return mpmath.iv.log(mpmath.iv.mpf(n))
 
 
 def _primes_below(n: int) -> list[int]:
@@ -451,13 +452,8 @@ class Enclosure:
         return Enclosure(lambda prec: _iv_rational(q, prec))
 
     def interval(self, prec: int):
-        iv = mpmath.iv
-        old = iv.prec
-        iv.prec = prec
-        try:
+        with iv_precision(prec):
             return self.fn(prec)
-        finally:
-            iv.prec = old
 
     def __add__(self, other):
         o = Enclosure.coerce(other)
@@ -514,10 +510,5 @@ class Enclosure:
 
 
 def _iv_rational(q: Fraction, prec: int):
-    iv = mpmath.iv
-    old = iv.prec
-    iv.prec = prec
-    try:
-        return iv.mpf(q.numerator) / q.denominator
-    finally:
-        iv.prec = old
+    with iv_precision(prec):
+        return mpmath.iv.mpf(q.numerator) / q.denominator

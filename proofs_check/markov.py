@@ -60,7 +60,7 @@ from mpmath.libmp import from_man_exp, mpf_log, mpf_mul, mpf_neg, round_ceiling,
 
 from .distributions import Distribution, _exact_weights, index_to_rows
 from .errors import DistributionError, TooLargeError
-from .exact import Enclosure, LogLinear
+from .exact import Enclosure, LogLinear, iv_precision
 from .profile import InformationProfile
 
 #: Largest L whose profile is kept as exact LogLinear values (longer chains get enclosures).
@@ -446,14 +446,9 @@ class _FixedBox:
     @cached_property
     def _inv_e(self) -> tuple[int, int]:
         """Integers ``(a, b)`` with ``a 2^-p <= 1/e <= b 2^-p``."""
-        iv = mpmath.iv
-        old = iv.prec
-        iv.prec = self.p + 32
-        try:
-            e = iv.mpf(1) / iv.e
+        with iv_precision(self.p + 32):
+            e = mpmath.iv.mpf(1) / mpmath.iv.e
             return self._endpoint(e.a, False), self._endpoint(e.b, True)
-        finally:
-            iv.prec = old
 
     def _f_at(self, v: int) -> tuple[int, int]:
         """Fixed-point lower and upper bounds of ``-x log x`` at ``x = v 2^-p`` (``0 < v <= 2^p``),
@@ -753,13 +748,9 @@ class _ClosedForm:
             num_lo += sum(map(operator.mul, c2, S[0]))
             num_hi += sum(map(operator.mul, c2, S[1]))
         den = comb(L, m) << prec
-        iv = mpmath.iv
-        old = iv.prec
-        iv.prec = prec
-        try:
+        with iv_precision(prec):
+            iv = mpmath.iv
             return iv.mpf([(iv.mpf(num_lo) / den).a, (iv.mpf(num_hi) / den).b])
-        finally:
-            iv.prec = old
 
 
 def _binomial_column(top: int, k: int, n: int) -> list[int]:
