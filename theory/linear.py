@@ -237,31 +237,13 @@ _x = sp.Symbol("x", integer=True)
 
 def _stencil(func, v: int, L_: int) -> Form:
     """``func(v)`` for ``func`` in delta, g, D: its definition expanded once for a symbolic argument
-    into ``sum c_i h(a_i x + b_i)`` (the stencil), then read at ``x = v`` without SymPy."""
+    into ``sum c_i h(arg_i(x))`` (compiled by :func:`_compile_linear`), then read at ``x = v``."""
     st = _STENCILS.get(func)
     if st is None:
-        expr = defs.FUNCTION_DEFINITIONS[func](_x)
-        while expr.has(*defs.FUNCTION_DEFINITIONS):
-            expr = expr.replace(lambda e: e.func in defs.FUNCTION_DEFINITIONS,
-                                lambda e: defs.FUNCTION_DEFINITIONS[e.func](e.args[0]))
-        st = []
-        for term in sp.Add.make_args(sp.expand(expr)):
-            coeff, rest = term.as_coeff_Mul()
-            if rest.func != h or not coeff.is_Rational:
-                raise NotLinearError(f"{func}'s definition is not a stencil of h: {expr}")
-            poly = sp.Poly(rest.args[0], _x)
-            if poly.degree() > 1:
-                raise NotLinearError(f"{func}'s definition uses h at a non-affine point: {expr}")
-            a, b = (int(c) for c in poly.all_coeffs()) if poly.degree() == 1 else (0, int(poly.as_expr()))
-            st.append((_frac(coeff), a, b))
-        st = _STENCILS[func] = tuple(st)
-    out: Form = {}
-    for c, a, b in st:
-        m_ = a * v + b
-        if not 0 <= m_ <= L_:
-            raise NotLinearError(f"{func}({v}) needs h({m_}), outside h(0..{L_})")
-        out[m_] = out.get(m_, 0) + c
-    return {k: c for k, c in out.items() if c}
+        st = _STENCILS[func] = _compile_linear(_expand_definitions(defs.FUNCTION_DEFINITIONS[func](_x)))
+    acc: dict = {}
+    _accumulate(acc, *st, {_x: v}, L_)
+    return {k: Fraction(c) for k, c in acc.items() if c}
 
 
 def _shared(expr, case: Case) -> Form:
@@ -415,11 +397,7 @@ def _compile_sum_body(body, var, leaves):
     """Closures for ``body``: ``(branches, leaf symbols)``, each branch ``(condition, const, ((arg, coeff),
     ...))`` meaning ``const + sum coeff * h(arg)`` where its condition is the first to hold; or ``()``."""
     syms = {leaf[0]: sp.Dummy(f"leaf{i}", integer=True) for i, leaf in enumerate(leaves)}
-    expr = body.xreplace(syms).replace(lambda x: x.func in defs.COEFFICIENT_DEFINITIONS,
-                                       lambda x: defs.COEFFICIENT_DEFINITIONS[x.func](x.args[0]))
-    while expr.has(*defs.FUNCTION_DEFINITIONS):
-        expr = expr.replace(lambda x: x.func in defs.FUNCTION_DEFINITIONS,
-                            lambda x: defs.FUNCTION_DEFINITIONS[x.func](x.args[0]))
+    expr = _expand_definitions(body.xreplace(syms))
     others = tuple(q for q in _QUANTITIES if q not in (h, delta, g, D))
     if expr.has(*others, KL, eps_train, *defs.SCALAR_DEFINITIONS, sp.Indexed, omega):
         return ()
@@ -429,6 +407,30 @@ def _compile_sum_body(body, var, leaves):
     except _NotCompilable:
         return ()
     return branches, tuple(syms.values())
+
+
+def _expand_definitions(expr):
+    """``expr`` with the named weights and delta, g, D replaced by their definitions (h only)."""
+    tables = (defs.COEFFICIENT_DEFINITIONS, defs.FUNCTION_DEFINITIONS)
+    while expr.has(*defs.COEFFICIENT_DEFINITIONS, *defs.FUNCTION_DEFINITIONS):
+        for table in tables:
+            expr = expr.replace(lambda x: x.func in table, lambda x: table[x.func](x.args[0]))
+    return expr
+
+
+def _accumulate(acc: dict, const_f, parts, env: dict, L_: int) -> None:
+    """Add ``const + sum coeff * h(arg)`` at ``env`` to ``acc`` (keys: CONST and ``m`` of ``h(m)``)."""
+    c0 = const_f(env)
+    if c0:
+        acc[CONST] = acc.get(CONST, 0) + c0
+    for arg_f, coeff_f in parts:
+        c = coeff_f(env)
+        if not c:
+            continue
+        arg = arg_f(env)
+        if arg != int(arg) or not 0 <= arg <= L_:
+            raise NotLinearError(f"h({arg}) is outside h(0..{L_})")
+        acc[int(arg)] = acc.get(int(arg), 0) + c
 
 
 def _compile_linear(expr):
@@ -458,18 +460,7 @@ def _stencil_sum(stencil, var, leaves, tables, lo: int, hi: int, case: Case) -> 
             const_f, parts = next(((c, p) for cond, c, p in branches if cond(env)), (None, None))
             if const_f is None:
                 raise NotLinearError(f"no branch of the summand applies at {var} = {v} for case {case}")
-            c0 = const_f(env)
-            if c0:
-                acc[CONST] = acc.get(CONST, 0) + c0
-            for arg_f, coeff_f in parts:
-                c = coeff_f(env)
-                if not c:
-                    continue
-                arg = arg_f(env)
-                if arg != int(arg) or not 0 <= arg <= case.L:
-                    raise NotLinearError(f"h({arg}) is outside h(0..{case.L})")
-                arg = int(arg)
-                acc[arg] = acc.get(arg, 0) + c
+            _accumulate(acc, const_f, parts, env, case.L)
     except KeyError as exc:
         raise NotLinearError(f"{exc.args[0]} is not a constant for case {case}") from None
     return {k: Fraction(c) for k, c in acc.items() if c}
