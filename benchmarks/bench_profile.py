@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import statistics
 import sys
-import time
 from itertools import combinations
 from math import comb
 
@@ -40,18 +37,10 @@ import numpy as np
 from proofs_check.distributions import random_distribution
 from proofs_check.profile import InformationProfile, _xlogx_sum, exact_profile
 
+from timing import finish, median_time, print_row, print_start  # benchmarks/timing.py
+
 FULL_GRID = [(2, L) for L in range(10, 17)] + [(4, L) for L in range(6, 10)]
 QUICK_GRID = [(2, 10), (2, 12), (4, 6), (4, 7)]
-
-
-def median_time(fn, repeat: int):
-    """(median seconds, last result) of ``repeat`` calls of ``fn``."""
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
 
 
 def h_from_entropies(ents: dict, L: int) -> np.ndarray:
@@ -97,14 +86,6 @@ def with_dit(dist) -> np.ndarray:
     return h_from_entropies(ents, L)
 
 
-def load_average() -> str:
-    """The 1, 5 and 15 minute load averages (as ``uptime`` shows them), or ``n/a``."""
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except (AttributeError, OSError):
-        return "n/a"
-
-
 def fmt_s(x: float | None) -> str:
     if x is None:
         return "-"
@@ -138,13 +119,6 @@ def cells(row: dict) -> list[str]:
             fmt_ratio(row["dit"], row["float"]), f"{row['err']:.1e}"]
 
 
-def print_row(values: list[str], widths: list[int], markdown: bool) -> None:
-    if markdown:
-        print("| " + " | ".join(values) + " |")
-    else:
-        print("  ".join(v.rjust(w) for v, w in zip(values, widths)))
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help=f"small grid {QUICK_GRID} (under a minute)")
@@ -164,7 +138,7 @@ def main(argv=None) -> int:
             ap.error(f"--only {args.only!r}: give sizes as V:L pairs separated by commas, e.g. 2:16,4:9")
     widths = [max(len(c), 7) for c in COLUMNS]
     print(f"# information profile: medians of {args.repeat} runs, seconds; ratios = other / engine float")
-    print(f"# {os.cpu_count()} cores, load average {load_average()} at the start")
+    print_start()
     print_row(list(COLUMNS), widths, args.markdown)
     if args.markdown:
         print("|" + "|".join("---:" for _ in COLUMNS) + "|")
@@ -174,11 +148,7 @@ def main(argv=None) -> int:
         worst = max(worst, row["err"])
         print_row(cells(row), widths, args.markdown)
         sys.stdout.flush()
-    print(f"# load average {load_average()} at the end")
-    if worst > 1e-9:
-        print(f"ERROR: the methods disagree on h by {worst:.2e}", file=sys.stderr)
-        return 1
-    return 0
+    return finish(worst, "the methods")
 
 
 if __name__ == "__main__":

@@ -26,10 +26,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import time
 
 import wordfreq
 
@@ -38,21 +35,12 @@ from proofs_check.markov import random_chain
 from proofs_check.profile import InformationProfile
 from proofs_check.words import words_distribution
 
+from timing import finish, median_time, print_row, print_start  # benchmarks/timing.py
+
 MARKOV_LENGTHS = (1024, 4096, 16384)
 WORD_LENGTHS = (5, 8)
 GOALS = {("markov float", 4096): 1.0, ("words float", 8): 1.0, ("words exact", 8): 1.0}
 COLUMNS = ("source", "size", "median s", "goal", "meets goal", "note")
-
-
-def median_time(fn, repeat: int, setup=None):
-    """(median seconds, last result) of ``repeat`` calls of ``fn(setup())`` (setup untimed)."""
-    times, result = [], None
-    for _ in range(repeat):
-        arg = setup() if setup else None
-        t = time.perf_counter()
-        result = fn(arg) if setup else fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
 
 
 def clear_word_caches() -> None:
@@ -62,26 +50,11 @@ def clear_word_caches() -> None:
     wordfreq.get_frequency_list.cache_clear()
 
 
-def load_average() -> str:
-    """The 1, 5 and 15 minute load averages (as ``uptime`` shows them), or ``n/a``."""
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except (AttributeError, OSError):
-        return "n/a"
-
-
 def row(source: str, key, size: str, t: float, note: str = "") -> list[str]:
     goal = GOALS.get((source, key))
     verdict = "-" if goal is None else ("yes" if t < goal else "NO")
     return [source, size, f"{t:.4f}" if t < 10 else f"{t:.1f}",
             "-" if goal is None else f"< {goal:g} s", verdict, note]
-
-
-def print_row(values: list[str], widths: list[int], markdown: bool) -> None:
-    if markdown:
-        print("| " + " | ".join(values) + " |", flush=True)
-    else:
-        print("  ".join(v.ljust(w) for v, w in zip(values, widths)), flush=True)
 
 
 def main(argv=None) -> int:
@@ -91,7 +64,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     widths = [14, 22, 9, 7, 10, 30]
     print(f"# structured sources: medians of {args.repeat} runs, seconds")
-    print(f"# {os.cpu_count()} cores, load average {load_average()} at the start")
+    print_start()
     print_row(list(COLUMNS), widths, args.markdown)
     if args.markdown:
         print("|" + "|".join(("---", "---", "---:", "---:", "---", "---")) + "|")
@@ -117,11 +90,7 @@ def main(argv=None) -> int:
     t, _ = median_time(lambda: words_distribution("en", 8), args.repeat)
     print_row(row("words build", 8, "en, L=8, cached", t, "support cached"), widths, args.markdown)
 
-    print(f"# load average {load_average()} at the end")
-    if worst > 1e-9:
-        print(f"ERROR: float and exact words profiles disagree on h by {worst:.2e}", file=sys.stderr)
-        return 1
-    return 0
+    return finish(worst, "float and exact words profiles")
 
 
 if __name__ == "__main__":
