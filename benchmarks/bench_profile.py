@@ -34,8 +34,8 @@ from math import comb
 import dit  # imported up front so that its import time is not charged to the first dit run
 import numpy as np
 
-from proofs_check.distributions import random_distribution
-from proofs_check.profile import InformationProfile, _xlogx_sum, exact_profile
+from proofs_check.sources.distributions import random_distribution
+from proofs_check.sources.profile import InformationProfile, _xlogx_sum, exact_profile
 
 from timing import finish, median_time, print_row, print_start  # benchmarks/timing.py
 

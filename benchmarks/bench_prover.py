@@ -6,7 +6,7 @@ Usage: python benchmarks/bench_prover.py [L ...]   (default: 12 14 16)
 import sys
 import time
 
-from proofs_check.prover import prove_statements
+from proofs_check.prover.core import prove_statements
 from theory import registry
 
 

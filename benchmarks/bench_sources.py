@@ -30,10 +30,10 @@ import sys
 
 import wordfreq
 
-from proofs_check import words as words_module
-from proofs_check.markov import random_chain
-from proofs_check.profile import InformationProfile
-from proofs_check.words import words_distribution
+from proofs_check.sources import words as words_module
+from proofs_check.sources.markov import random_chain
+from proofs_check.sources.profile import InformationProfile
+from proofs_check.sources.words import words_distribution
 
 from timing import finish, median_time, print_row, print_start  # benchmarks/timing.py
 

@@ -492,7 +492,7 @@ def offset_identity(L_value: int, s_value: int, family) -> Identity:
     """``E_r KL_ideal = sum_u c_s(u) g(u)`` (S3 clause 0) for one concrete ``L``, ``s``, exactly.
 
     ``family``: the schedules of S3's randomized-offset family, as size tuples or objects with a
-    ``sizes`` attribute (``proofs_check.schedules.offset_family`` supplies them; ``theory`` does not
+    ``sizes`` attribute (``proofs_check.model.schedules.offset_family`` supplies them; ``theory`` does not
     import ``proofs_check``). Both sides are turned into exact linear forms in ``h(1..L)`` by
     :mod:`theory.linear` (``h(0) = 0`` is dropped) and returned as SymPy expressions.
     """

@@ -1,0 +1,1 @@
+"""The ``dlm-verify`` command line: one module per command (argument parsing and printing only)."""

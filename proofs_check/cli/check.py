@@ -1,0 +1,113 @@
+"""``dlm-verify check "EXPR"``: prove a user's bound, refute it with a certified counterexample, or neither."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from proofs_check.search.check import MAX_L, SCHEDULE_CLASSES, CheckResult, check, inspect_command
+from proofs_check.errors import DlmInputError
+from proofs_check.search.userexpr import allowed_names
+
+PRINT_MAX_SUPPORT = 64  # larger counterexamples are shown by --json or saved with --save-counterexample
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "check", help="prove or refute your own bound, e.g. \"KL <= (s_max - 1)/(2*L) * MI\"",
+        description="Check one relation written in the suite's named quantities. Linear relations are "
+                    "proved exactly over the Shannon cone for every schedule of the class and every L up to "
+                    "--max-L; otherwise (or when the proof fails) a search looks for a certified "
+                    "counterexample. Exit code 0: proved or not refuted; 1: refuted; 2: bad expression. "
+                    "Allowed: " + allowed_names() + ". An expression starting with '-' goes after '--'.")
+    p.add_argument("expression", help="one relation, e.g. \"KL_ideal <= (s_max - 1)/L * MI\"")
+    p.add_argument("--schedules", choices=list(SCHEDULE_CLASSES), default="all",
+                   help="schedule class the relation is claimed for (default all)")
+    p.add_argument("--max-L", type=int, default=10,
+                   help=f"prove for every L up to this (default 10, at most {MAX_L}; the search uses L <= 6)")
+    p.add_argument("--budget", type=float, default=30.0, help="seconds for the whole check (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--save-counterexample", metavar="PATH",
+                   help="write the counterexample distribution as JSON (usable with `dlm-verify inspect --file`)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if not 2 <= args.max_L <= MAX_L:
+        raise DlmInputError(f"--max-L {args.max_L} must lie in 2..{MAX_L}")
+    if not args.budget > 0:
+        raise DlmInputError(f"--budget {args.budget} must be a positive number of seconds")
+    res = check(args.expression, schedules=args.schedules, max_L=args.max_L, budget=args.budget, seed=args.seed)
+    saved = None
+    if args.save_counterexample and res.distribution is not None:
+        saved = args.save_counterexample
+        try:
+            Path(saved).write_text(json.dumps(res.distribution.to_json(), indent=1) + "\n")
+        except OSError as exc:
+            raise DlmInputError(f"cannot write {saved}: {exc.strerror}") from None
+    if res.counterexample is not None:
+        res.counterexample["inspect"] = inspect_command(res.counterexample, saved)
+        if saved:
+            res.counterexample["saved_to"] = saved
+    if args.json:
+        print(json.dumps(res.to_json(), indent=1))
+    else:
+        _print(res, args, saved)
+    return res.exit_code
+
+
+def _print(res: CheckResult, args, saved: str | None) -> None:
+    kind = "linear in the profile" if res.linear else "not linear in the profile"
+    print(f"expression: {res.expression}")
+    print(f"  read as   {res.canonical}   ({kind}; schedules: {res.schedules})")
+    if res.verdict == "proved":
+        _print_proof(res)
+    elif res.verdict == "refuted":
+        _print_counterexample(res, args, saved)
+    else:
+        ratio = "-" if res.best_ratio is None else f"{res.best_ratio:.6g}"
+        print(f"verdict: NOT REFUTED after {res.instances} instances (L <= {min(res.max_L, 6)}, "
+              f"schedules: {res.schedules}); tightest ratio {ratio} (1 = tight, above 1 = violated)")
+        if res.tightest:
+            t = res.tightest
+            print(f"  tightest instance: {t['name']}, schedule {','.join(map(str, t['schedule']))}: "
+                  f"lhs {t['lhs']}  rhs {t['rhs']}")
+    for note in res.notes:
+        print(f"  note: {note}")
+    print(f"  ({res.elapsed:.1f} s)")
+
+
+def _print_proof(res: CheckResult) -> None:
+    pr = res.proof
+    lo, hi = pr["L"]
+    print(f"verdict: PROVED for every schedule of class '{pr['schedules']}' and every {lo} <= L <= {hi} "
+          f"({pr['cases']} cases), exactly over the symmetric Shannon cone")
+    cert = pr.get("certificate")
+    if cert:
+        print(f"  certificate with the smallest positive coefficient (L={cert['L']}, case {cert['case']}): "
+              f"{cert['slack']} = {cert['expression']}")
+        width = max(len(k) for k in cert["coefficients"])
+        for name, c in cert["coefficients"].items():
+            print(f"    {name:<{width}}  {c}")
+        print("  every coefficient is >= 0 and g(u) >= 0, delta(L-1) >= 0 are Shannon inequalities, "
+              "so the slack is >= 0")
+
+
+def _print_counterexample(res: CheckResult, args, saved: str | None) -> None:
+    c = res.counterexample
+    sched = ",".join(map(str, c["schedule"]))
+    print("verdict: REFUTED by a certified counterexample")
+    print(f"  distribution: {c['name']} (L={c['L']}, V={c['V']}, support {c['support']}), schedule {sched}, "
+          f"predictor {c['predictor']}")
+    print(f"  lhs = {c['lhs']}")
+    print(f"  rhs = {c['rhs']}")
+    print(f"  certified: the relation {c['relation']} fails ({c['method']})"
+          + (f"; KL {c['kl']}" if c.get("kl") else ""))
+    if saved is None and c["support"] <= PRINT_MAX_SUPPORT:
+        print(f"  distribution JSON: {json.dumps(c['distribution'])}")
+    if saved:
+        print(f"  saved to {saved}")
+    elif c["family"] is None:
+        print("  (save it with --save-counterexample FILE to reproduce it with inspect)")
+    print(f"  reproduce: {c['inspect']}")

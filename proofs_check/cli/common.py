@@ -1,0 +1,57 @@
+"""Argument groups shared by subcommands: choosing a distribution and a schedule."""
+
+from __future__ import annotations
+
+import argparse
+
+from proofs_check.sources import families
+from proofs_check.sources.distributions import Distribution, load
+from proofs_check.errors import DlmInputError, ScheduleError
+from proofs_check.model.schedules import Schedule, balanced, one_step, randomized_offset
+
+
+def add_distribution_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("distribution (one of --file or --family)")
+    g.add_argument("--file", help="distribution JSON file (kinds: dense, sparse, markov; see README)")
+    g.add_argument("--family", choices=sorted(families.FAMILIES), help="a built-in family")
+    g.add_argument("--L", type=int, help="sequence length for --family")
+    g.add_argument("--V", type=int, help="vocabulary size for --family (default 2)")
+    g.add_argument("--seed", type=int, default=0, help="seed for random families (default 0)")
+    g.add_argument("--sparsity", type=float, default=0.0, help="random family: fraction of zero weights")
+    g.add_argument("--lang", help="words family / letter-bigram markov chain: en, de, fr, es, it, nl, pt")
+
+
+def add_schedule_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("schedule (default: one step of size L)")
+    g.add_argument("--schedule", help="step sizes in reveal order, e.g. 3,2,1")
+    g.add_argument("--balanced", type=int, metavar="T", help="balanced schedule with T steps")
+    g.add_argument("--offset", type=int, metavar="r", help="randomized-offset member: first step r (needs --step)")
+    g.add_argument("--step", type=int, metavar="s", help="step size s of the randomized-offset schedule")
+
+
+def distribution_from_args(args) -> Distribution:
+    if bool(args.file) == bool(args.family):
+        raise DlmInputError("give exactly one of --file F.json or --family NAME")
+    if args.file:
+        return load(args.file)
+    extra = {"sparsity": args.sparsity} if args.family == "random" else {}
+    if getattr(args, "lang", None) is not None:
+        extra["lang"] = args.lang
+    return families.build(args.family, L=args.L, V=args.V, seed=args.seed, **extra)
+
+
+def schedule_from_args(args, L: int) -> Schedule:
+    chosen = [x for x in ("schedule", "balanced", "offset") if getattr(args, x) is not None]
+    if len(chosen) > 1:
+        raise ScheduleError(f"give at most one of --schedule, --balanced, --offset (got {', '.join(chosen)})")
+    if args.schedule is not None:
+        return Schedule.parse(args.schedule, L)
+    if args.balanced is not None:
+        return balanced(L, args.balanced)
+    if args.offset is not None:
+        if args.step is None:
+            raise ScheduleError("--offset r needs --step s (the size of the later steps)")
+        return randomized_offset(L, args.step, args.offset)
+    if args.step is not None:
+        raise ScheduleError("--step s needs --offset r")
+    return one_step(L)

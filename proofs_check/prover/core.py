@@ -1,0 +1,907 @@
+"""Exact proofs and refutations of linear statements over the symmetric Shannon cone.
+
+Method (THEORY.md section 4).  Fix ``L`` and a *case* (a schedule, a refinement
+of it, the randomized-offset family, ... as the clause's quantifier requires).
+A clause ``lhs REL rhs`` is turned into its *slack*
+
+    d = rhs - lhs   (for <=, <, ==)        d = lhs - rhs   (for >=, >)
+
+a linear form in the profile ``h(0..L)`` obtained from the registry by
+:func:`theory.linear.linear_form`.  The sampler's error ``KL`` is replaced by
+``KL_ideal + eps_train`` (F1, an identity); the training error must then cancel,
+otherwise the clause is not a statement about the profile.
+
+Because ``h(0) = 0``, every profile is a combination of the *symmetric elemental
+directions*
+
+    h(m) = m * delta(L-1) + sum_{u=0}^{L-2} min(m, u+1) * g(u),
+
+and ``g(u) >= 0``, ``delta(L-1) >= 0`` are exactly the symmetrized elemental
+Shannon inequalities.  So ``d >= 0`` holds on the whole (symmetric) Shannon cone
+iff every coefficient of ``d`` in the basis ``g(0..L-2), delta(L-1)`` is ``>= 0``
+(and its constant part is ``>= 0``): those rational coefficients are the
+certificate.  A negative coefficient refutes the clause as a Shannon-type
+inequality and names the direction to load.  Every direction is realized by a
+distribution: ``g(u)`` alone by a maximum-distance-separable code of dimension
+``u + 1`` (the copy distribution for ``u = 0``, even parity for ``u = L-2``,
+Reed-Solomon codes over a prime field in between: ``H(X_A) = min(|A|, u+1) log p``),
+and ``delta(L-1)`` alone by independent uniform symbols.  The refutation is then
+confirmed on that distribution by a certified exact verdict
+(:mod:`proofs_check.model.instance`).
+
+``exists`` clauses (some schedule with largest step ``s_max`` satisfies the bound) are
+proved through a witness: the randomized-offset family with ``s = s_max``, whose
+average satisfying the bound means one member does.  A negative coefficient there
+only says the family average is no witness; :func:`confirm` then also runs the
+evaluator's search over every schedule with that ``s_max`` on the refuting
+distribution and says whether it is a real counterexample.
+
+Speed.  Over thousands of cases the prover never builds a form twice: each
+top-level term of a clause side depends only on part of the case (the schedule,
+only ``T`` or ``s_max``, the refinement, the offset family, a bound ``u``), so its
+form is computed once per distinct part and stored as a row of integers over a
+common denominator; the slacks of all cases of a clause are then assembled and
+moved to the elemental basis with one integer matrix product (numpy).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Iterable
+
+import numpy as np
+import sympy as sp
+
+from theory import definitions as defs
+from theory import registry
+from theory.linear import CONST, Case, NotLinearError, linear_form
+from theory.registry import Clause, Statement
+from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e, m, omega, s, s_max, s_step, u
+
+from proofs_check.model import schedules as sch
+from proofs_check.numerics.certify import compare, sign
+from proofs_check.sources.distributions import Distribution, copy_distribution, parity_distribution, product_distribution
+from proofs_check.errors import DlmInputError, ScheduleError
+from proofs_check.model.instance import Instance, check_clause, offset_case
+from proofs_check.numerics.exact import LogLinear
+
+#: Largest support (rows) of a witness distribution the prover builds to confirm a refutation.
+WITNESS_MAX_SUPPORT = 5_000
+#: Largest ``L`` at which a refutation is confirmed on a distribution (all ``2^L`` marginals).
+WITNESS_MAX_L = 12
+#: Slack matrices whose entries (times the basis change) could reach this use Python integers.
+INT64_LIMIT = 2**62
+#: Up to this ``L`` a witness's ``KL`` comes from the brute-force sampler (when its ordered
+#: partitions are few enough, see :mod:`proofs_check.model.instance`); above it, from F1.
+WITNESS_BRUTEFORCE_MAX_L = 7
+
+
+class ProverInputError(DlmInputError):
+    """A statement, clause or case given to the prover does not exist or does not fit."""
+
+
+# -- the elemental basis --------------------------------------------------------------------
+
+
+def basis_names(L: int) -> list[str]:
+    """Names of the symmetric elemental directions: ``g(0..L-2)`` then ``delta(L-1)``."""
+    return [f"g({x})" for x in range(L - 1)] + [f"delta({L - 1})"]
+
+
+def basis_matrix(L: int) -> np.ndarray:
+    """Integer matrix ``B`` with ``h(m) = sum_b B[m, b] * basis_b`` (rows m = 0..L)."""
+    B = np.zeros((L + 1, L), dtype=np.int64)
+    for mm in range(L + 1):
+        for x in range(L - 1):
+            B[mm, x] = min(mm, x + 1)
+        B[mm, L - 1] = mm
+    return B
+
+
+def to_basis(h_coeffs: list[Fraction]) -> list[Fraction]:
+    """Coefficients of ``sum_m c_m h(m)`` (list over m = 0..L) in the elemental basis."""
+    L = len(h_coeffs) - 1
+    out = [sum((c * min(mm, x + 1) for mm, c in enumerate(h_coeffs)), Fraction(0)) for x in range(L - 1)]
+    out.append(sum((c * mm for mm, c in enumerate(h_coeffs)), Fraction(0)))
+    return out
+
+
+# -- cases of each quantifier ------------------------------------------------------------------
+
+
+def quantifier_cases(over: str, L: int) -> list[Case]:
+    """Every case a clause with quantifier ``over`` ranges over at sequence length ``L``."""
+    if over == "profile":
+        return [Case(L)]
+    if over == "each_u":
+        return [Case(L, bind=((u, x),)) for x in range(L - 1)]
+    if over == "all":
+        return [Case(L, S.sizes) for S in sch.compositions(L)]
+    if over == "balanced":
+        return [Case(L, sch.balanced(L, TT).sizes) for TT in range(1, L + 1)]
+    if over == "one_step":
+        return [Case(L, sch.one_step(L).sizes)]
+    if over == "all_ones":
+        return [Case(L, sch.all_ones(L).sizes)]
+    if over == "small_steps":
+        return [Case(L, S.sizes) for S in sch.compositions(L) if S.s_max <= 2]
+    if over == "refinement":
+        return [Case(L, S.sizes, refined=R.sizes) for S in sch.compositions(L) for R in S.refinements()]
+    if over == "halving":
+        return [Case(L, S.sizes, refined=S.halved().sizes) for S in sch.compositions(L) if S.s_max >= 2]
+    if over == "offset":
+        return [offset_case(L, step) for step in range(1, L + 1)]
+    if over == "exists":
+        return [offset_case(L, step) for step in range(2, L + 1)]
+    raise ProverInputError(f"unknown quantifier {over!r}; known: {', '.join(registry.QUANTIFIERS)}")
+
+
+def case_id(case: Case) -> tuple:
+    """A light hashable identity of a case (no memo of forms attached)."""
+    return (case.L, case.sizes, case.refined, case.step, case.bind)
+
+
+def case_text(case: Case) -> str:
+    """Short description of a case: ``3,2,1``, ``3,2,1 -> 2,1,2,1``, ``offset s=3``, ``u=2``."""
+    parts = []
+    if case.sizes is not None:
+        parts.append(",".join(map(str, case.sizes)))
+    if case.refined is not None:
+        parts.append("-> " + ",".join(map(str, case.refined)))
+    if case.step is not None:
+        parts.append(f"offset s={case.step}")
+    parts += [f"{sym}={val}" for sym, val in case.bind]
+    return " ".join(parts) if parts else "profile"
+
+
+# -- slack forms ---------------------------------------------------------------------------------
+
+
+def _signed_terms(clause: Clause) -> list[tuple[int, sp.Expr]]:
+    """Top-level terms of ``d`` with their signs; sides are never expanded (a zero factor must
+    stay next to a factor that is undefined for the case, e.g. ``(s-1)/2 * D(L-s+1)`` at s=1)."""
+    plus, minus = (clause.rhs, clause.lhs) if clause.rel in ("<=", "<", "==") else (clause.lhs, clause.rhs)
+    return ([(1, t) for t in sp.Add.make_args(sp.sympify(plus))]
+            + [(-1, t) for t in sp.Add.make_args(sp.sympify(minus))])
+
+
+def _substitute_kl(form: dict, case: Case) -> dict:
+    """Replace ``KL`` by ``KL_ideal + eps_train`` (F1) in a linear form."""
+    c = form.pop("KL", 0)
+    if not c:
+        return form
+    if case.sizes is None:
+        raise NotLinearError("KL needs a schedule")
+    for key, v in list(linear_form(KL_ideal, case).items()) + [("eps_train", Fraction(1))]:
+        x = form.get(key, 0) + c * v
+        if x:
+            form[key] = x
+        else:
+            form.pop(key, None)
+    return form
+
+
+def slack_form(clause: Clause, case: Case) -> dict:
+    """``d`` for one case as a linear form (keys ``m`` for ``h(m)``, ``const``, logs, ``eps_train``)."""
+    acc: dict = {}
+    for sgn, term in _signed_terms(clause):
+        for key, v in _substitute_kl(linear_form(term, case), case).items():
+            x = acc.get(key, 0) + sgn * v
+            if x:
+                acc[key] = x
+            else:
+                acc.pop(key, None)
+    return acc
+
+
+# -- certificates for one case ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The slack of one clause on one case, in the elemental basis, and what it proves.
+
+    ``status``: ``proved`` (every coefficient and the constant have the sign the
+    relation needs: the coefficients are the proof), ``refuted`` (``direction``
+    names a basis element whose coefficient has the wrong sign, or ``constant``),
+    ``not_linear`` (``reason`` says why), or ``skipped`` (a sampler-level clause).
+    """
+
+    statement: str
+    clause: int
+    label: str
+    relation: str
+    case: Case
+    status: str
+    coefficients: tuple[Fraction, ...] = ()
+    constant: LogLinear = field(default_factory=LogLinear)
+    direction: str | None = None
+    reason: str = ""
+
+    @property
+    def L(self) -> int:
+        return self.case.L
+
+    @property
+    def basis(self) -> list[str]:
+        return basis_names(self.L)
+
+    def table(self) -> list[tuple[str, Fraction]]:
+        """(basis element, exact coefficient) rows, then the constant part if it is rational."""
+        rows = list(zip(self.basis, self.coefficients))
+        if self.constant.is_rational():
+            rows.append(("1 (constant)", self.constant.const))
+        return rows
+
+    def slack_expression(self) -> sp.Expr:
+        """``d`` as a SymPy expression in ``g(u)`` and ``delta(L-1)``."""
+        from theory.symbols import delta, g
+
+        L = self.L
+        syms = [g(x) for x in range(L - 1)] + [delta(L - 1)]
+        return sum((sp.Rational(c.numerator, c.denominator) * x for c, x in zip(self.coefficients, syms)),
+                   sp.Integer(0)) + sp.Rational(self.constant.const.numerator, self.constant.const.denominator)
+
+    def to_json(self) -> dict:
+        return {"statement": self.statement, "clause": self.clause, "label": self.label,
+                "relation": self.relation, "L": self.L, "case": case_text(self.case), "status": self.status,
+                "coefficients": {b: str(c) for b, c in zip(self.basis, self.coefficients)},
+                "constant": str(self.constant.const) if self.constant.is_rational() else repr(self.constant),
+                "direction": self.direction, "reason": self.reason}
+
+
+def decide(coefficients: list[Fraction], constant: LogLinear, relation: str) -> tuple[str, int | None]:
+    """Status and the index of the refuting direction (``len(coefficients)`` = the constant)."""
+    n = len(coefficients)
+    csign = sign(constant)[0] if not constant.is_rational() else (constant.const > 0) - (constant.const < 0)
+    if relation == "==":
+        bad = [i for i, c in enumerate(coefficients) if c != 0]
+        if bad:
+            return "refuted", _preferred_direction(bad, coefficients)
+        return ("proved", None) if csign == 0 else ("refuted", n)
+    bad = [i for i, c in enumerate(coefficients) if c < 0]
+    if bad:
+        return "refuted", _preferred_direction(bad, coefficients)
+    strict = relation in ("<", ">")
+    if csign < 0 or (strict and csign == 0):
+        return "refuted", n
+    return "proved", None
+
+
+def certificate(statement: Statement | str, clause_idx: int, case: Case) -> Certificate:
+    """Exact certificate (or refutation) of one clause of ``statement`` on one case."""
+    st = registry.get(statement) if isinstance(statement, str) else statement
+    if not 0 <= clause_idx < len(st.clauses):
+        raise ProverInputError(f"{st.id} has clauses 0..{len(st.clauses) - 1}, not {clause_idx}")
+    clause = st.clauses[clause_idx]
+    base = dict(statement=st.id, clause=clause_idx, label=clause.label, relation=clause.rel, case=case)
+    if not clause.prover:
+        return Certificate(**base, status="skipped", reason="not linear / sampler-level (checked on instances)")
+    try:
+        form = slack_form(clause, case)
+    except NotLinearError as exc:
+        return Certificate(**base, status="not_linear", reason=f"not linear in the profile: {exc}")
+    extra = [k for k in form if not (isinstance(k, int) or k == CONST or (isinstance(k, tuple) and k[0] == "log"))]
+    if extra:
+        return Certificate(**base, status="not_linear",
+                           reason=f"not linear in the profile: {', '.join(map(str, extra))} remains")
+    L = case.L
+    h_coeffs = [Fraction(form.get(mm, 0)) for mm in range(L + 1)]
+    const = LogLinear(form.get(CONST, 0), {k[1]: v for k, v in form.items() if isinstance(k, tuple)})
+    coeffs = to_basis(h_coeffs)
+    status, idx = decide(coeffs, const, clause.rel)
+    names = basis_names(L) + ["constant"]
+    return Certificate(**base, status=status, coefficients=tuple(coeffs), constant=const,
+                       direction=None if idx is None else names[idx])
+
+
+# -- realizing a direction by a distribution -------------------------------------------------------
+
+
+def _smallest_prime_at_least(n: int) -> int:
+    p = max(n, 2)
+    while any(p % q == 0 for q in range(2, math.isqrt(p) + 1)):
+        p += 1
+    return p
+
+
+def mds_distribution(L: int, k: int) -> Distribution:
+    """Uniform codeword of a Reed-Solomon code of length ``L`` and dimension ``k`` over GF(p),
+    ``p`` the smallest prime ``>= L``: any ``k`` positions are independent and uniform and
+    determine the rest, so ``H(X_A) = min(|A|, k) log p`` and ``g`` is concentrated at ``k - 1``."""
+    p = _smallest_prime_at_least(L)
+    msgs = np.array(np.meshgrid(*[np.arange(p)] * k, indexing="ij")).reshape(k, -1).T
+    vander = np.array([[pow(a, j, p) for a in range(L)] for j in range(k)], dtype=np.int64)
+    rows = (msgs @ vander) % p
+    return Distribution(p, L, rows, [1] * len(rows), name=f"reed-solomon(L={L},k={k},p={p})")
+
+
+def direction_support(L: int, idx: int) -> int:
+    """Support size of the smallest known distribution loading only basis element ``idx``."""
+    if idx == L - 1:
+        return 2**L
+    if idx == 0:
+        return 2
+    if idx == L - 2:
+        return 2 ** (L - 1)
+    return _smallest_prime_at_least(L) ** (idx + 1)
+
+
+def direction_distribution(L: int, idx: int) -> tuple[str, Distribution | None]:
+    """(description, distribution) loading only basis element ``idx`` (``L`` = the constant).
+
+    ``None`` when the distribution would be too large to evaluate here.
+    """
+    if idx == L:
+        return "deterministic sequence (all entropies 0)", copy_distribution(L, 1)
+    if direction_support(L, idx) > WITNESS_MAX_SUPPORT or L > WITNESS_MAX_L:
+        return (f"{basis_names(L)[idx]}: realizable (MDS code / product) but too large to evaluate "
+                f"here ({direction_support(L, idx)} rows, L={L})"), None
+    if idx == L - 1:
+        return "independent uniform bits", product_distribution([[1, 1]] * L)
+    if idx == 0:
+        return "copy", copy_distribution(L, 2)
+    if idx == L - 2:
+        return "even parity", parity_distribution(L)
+    dist = mds_distribution(L, idx + 1)
+    return f"Reed-Solomon code, dimension {idx + 1} over GF({dist.V})", dist
+
+
+def _preferred_direction(candidates: list[int], coefficients) -> int:
+    """Among refuting directions, the one with the smallest witness (then the most violated)."""
+    L = len(coefficients)
+    return min(candidates, key=lambda i: (direction_support(L, i), coefficients[i]))
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A concrete distribution on which a refuted clause is checked with a certified verdict."""
+
+    distribution: str
+    confirmed: bool | None  # None: not evaluated (too large)
+    verdict: str = ""
+    lhs: float | None = None
+    rhs: float | None = None
+    margin: float | None = None
+    method: str = ""
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")} | {"confirmed": self.confirmed}
+
+
+def _witness_schedule(clause: Clause, case: Case) -> sch.Schedule:
+    if case.sizes is not None:
+        return sch.Schedule(case.sizes)
+    if clause.over == "exists" and case.step is not None:
+        return sch.randomized_offset(case.L, case.step, case.step)
+    return sch.one_step(case.L)
+
+
+def confirm(statement: Statement, clause_idx: int, case: Case, direction: int) -> Witness:
+    """Evaluate the clause on the distribution that loads ``direction`` with a certified verdict.
+
+    For an ``exists`` clause the family average failing is not yet a counterexample: the
+    evaluator's witness search (every schedule with the same ``s_max`` when ``L`` is small) is
+    run as well, and ``note`` says whether some schedule still satisfies the bound.
+    """
+    L = case.L
+    desc, dist = direction_distribution(L, direction)
+    if dist is None:
+        return Witness(desc, None, note="direction not evaluated")
+    clause = statement.clauses[clause_idx]
+    sched = _witness_schedule(clause, case)
+    inst = Instance(dist, sched, bruteforce=None if L <= WITNESS_BRUTEFORCE_MAX_L else False)
+    lhs, rhs = inst.value(clause.lhs, case), inst.value(clause.rhs, case)
+    v = compare(lhs, rhs, clause.rel)
+    note = ""
+    if clause.over == "exists" and not v.ok:
+        searched = check_clause(statement, clause_idx, inst)
+        found = [r for r in searched if r.verdict.ok]
+        note = (f"not a counterexample to the existence claim: {found[0].note}" if found else
+                "real counterexample on this distribution: " + "; ".join(r.note for r in searched))
+    return Witness(desc, not v.ok, v.status, float(lhs), float(rhs), v.margin, v.method, note)
+
+
+# -- bulk proving: all cases of a clause at once ------------------------------------------------
+
+
+def _term_key(term) -> Callable[[Case], tuple]:
+    """Function giving the part of a case that ``term``'s linear form depends on.
+
+    :func:`theory.linear.linear_form` reads a case only through ``L``, the schedule (its
+    ``T``, ``s_max``, ``s_k``, ``m_k``, ``e_k``, ``omega``), the refinement, the offset family
+    with its step, and bound symbols; a term that mentions none of a schedule's indexed
+    quantities but only ``T`` or ``s_max`` needs only that number.
+    """
+    # named weights such as c_s read case constants through their definitions: look inside them
+    term = term.replace(lambda x: x.func in defs.COEFFICIENT_DEFINITIONS,
+                        lambda x: defs.COEFFICIENT_DEFINITIONS[x.func](x.args[0]))
+    sizes = term.has(KL, KL_ideal, s, m, e, omega, sp.Indexed)
+    need_T = not sizes and term.has(T)
+    need_smax = not sizes and term.has(s_max)
+    refined = term.has(KL_ideal_refined)
+    family = term.has(KL_ideal_offset)
+    step = term.has(s_step)
+    free = term.free_symbols
+
+    def key(case: Case) -> tuple:
+        return (case.L,
+                case.sizes if sizes else None,
+                (len(case.sizes) if case.sizes else None) if need_T else None,
+                (max(case.sizes) if case.sizes else None) if need_smax else None,
+                case.refined if refined else None,
+                case.family if family else None,
+                case.step if step else None,
+                tuple((sym, v) for sym, v in case.bind if sym in free))
+
+    return key
+
+
+@dataclass
+class _Row:
+    """A term's form for one key: integer numerators over ``den`` for
+    ``[h(0..L), const, eps_train]``, log constants kept aside, or the reason it is not linear."""
+
+    den: int = 1
+    nums: tuple = ()
+    logs: dict | None = None
+    error: str | None = None
+
+
+def _row_of(form: dict, L: int) -> _Row:
+    width = L + 3
+    slots = {}
+    logs = {}
+    for key, c in form.items():
+        if isinstance(key, int):
+            slots[key] = c
+        elif key == CONST:
+            slots[L + 1] = c
+        elif key == "eps_train":
+            slots[L + 2] = c
+        elif isinstance(key, tuple) and key[0] == "log":
+            logs[key] = c
+        else:
+            return _Row(error=f"not linear in the profile: {key} remains")
+    den = math.lcm(*(c.denominator for c in slots.values())) if slots else 1
+    nums = [0] * width
+    for i, c in slots.items():
+        nums[i] = c.numerator * (den // c.denominator)
+    return _Row(den, tuple(nums), logs or None)
+
+
+@dataclass
+class ClauseLResult:
+    """One clause at one ``L``: counts, the smallest slack, refutations and failures."""
+
+    L: int
+    n_cases: int
+    proved: int = 0
+    not_linear: int = 0
+    not_linear_reason: str = ""
+    refuted: list = field(default_factory=list)  # of Refutation
+    min_slack: Fraction | None = None
+    min_slack_case: str = ""
+    min_slack_at: Case | None = None
+    proved_cases: set = field(default_factory=set, repr=False)  # the proved Case objects
+
+
+@dataclass(frozen=True)
+class Refutation:
+    statement: str
+    clause: int
+    label: str
+    L: int
+    case: Case
+    direction: str
+    coefficient: Fraction
+    witness: Witness | None = None
+
+    def to_json(self) -> dict:
+        return {"L": self.L, "schedule": case_text(self.case), "clause": self.clause, "label": self.label,
+                "direction": self.direction, "coefficient": str(self.coefficient),
+                "witness": None if self.witness is None else self.witness.to_json()}
+
+
+class Prover:
+    """Bulk prover with a per-``L`` cache of term forms shared by all statements."""
+
+    def __init__(self, confirm_witnesses: str = "first"):
+        if confirm_witnesses not in ("none", "first", "all"):
+            raise ProverInputError(f"confirm_witnesses={confirm_witnesses!r}: use none, first or all")
+        self.confirm_witnesses = confirm_witnesses
+        self._rows: dict = {}
+        self._rows_L: int | None = None
+        self._cases: dict = {}
+
+    # cache -----------------------------------------------------------------------------
+    def _use_L(self, L: int) -> None:
+        if self._rows_L != L:
+            for cases in self._cases.values():  # results keep the cases, not their cached forms
+                for case in cases:
+                    case._memo.clear()
+            self._rows.clear()
+            self._cases.clear()
+            self._rows_L = L
+
+    def cases(self, over: str, L: int) -> list[Case]:
+        self._use_L(L)
+        hit = self._cases.get(over)
+        if hit is None:
+            hit = self._cases[over] = quantifier_cases(over, L)
+        return hit
+
+    def _row(self, term, key, case: Case) -> _Row:
+        hit = self._rows.get((term, key))
+        if hit is None:
+            try:
+                form = linear_form(term, case)
+                c = form.pop("KL", 0)
+                hit = _row_of(form, case.L)
+                if c and hit.error is None:
+                    if case.sizes is None:
+                        raise NotLinearError("KL needs a schedule")
+                    kl = self._row(KL_ideal, _term_key(KL_ideal)(case), case)
+                    if kl.error:
+                        hit = kl
+                    else:
+                        hit = _combine_rows(hit, c, kl, case.L)
+            except NotLinearError as exc:
+                hit = _Row(error=f"not linear in the profile: {exc}")
+            self._rows[(term, key)] = hit
+        return hit
+
+    # one clause at one L ---------------------------------------------------------------
+    def prove_clause(self, st: Statement, idx: int, L: int) -> ClauseLResult:
+        """Decide one clause on every case of its quantifier at this ``L``."""
+        clause = st.clauses[idx]
+        cases = self.cases(clause.over, L)
+        out = ClauseLResult(L, len(cases))
+        if not cases:
+            return out
+        d, den, bad, special, out.not_linear_reason = _slack_matrix(self._blocks(clause, cases), len(cases), L)
+        coeffs = d[:, :L + 1] @ basis_matrix(L).astype(d.dtype)
+        const = d[:, L + 1]
+        ok = ~bad & ~special
+        proved = ok & _holds(coeffs, const, clause.rel)
+        out.not_linear, out.proved = int(bad.sum()), int(proved.sum())
+        out.proved_cases = {cases[i] for i in np.flatnonzero(proved)}
+        out.min_slack, where = _smallest_slack(coeffs[proved], den)
+        if where is not None:
+            out.min_slack_at = cases[int(np.flatnonzero(proved)[where])]
+            out.min_slack_case = case_text(out.min_slack_at)
+        for i in np.flatnonzero(ok & ~proved):
+            coef_i = [Fraction(int(x), den) for x in coeffs[i]]
+            const_i = Fraction(int(const[i]), den)
+            _, di = decide(coef_i, LogLinear(const_i), clause.rel)
+            out.refuted.append(self._refutation(st, idx, cases[i], coef_i, const_i, di))
+        for i in np.flatnonzero(special & ~bad):  # log constants: one exact certificate each
+            self._record_certificate(st, out, certificate(st, idx, cases[i]))
+        self._confirm(st, out)
+        return out
+
+    def _blocks(self, clause: Clause, cases: list[Case]) -> list[tuple[int, list[_Row], np.ndarray]]:
+        """For each signed term of the slack: its distinct rows and the row of every case."""
+        blocks = []
+        for sgn, term in _signed_terms(clause):
+            keyf = _term_key(term)
+            index: dict = {}
+            rows: list[_Row] = []
+            idx_arr = np.empty(len(cases), dtype=np.int64)
+            for i, case in enumerate(cases):
+                k = keyf(case)
+                j = index.get(k)
+                if j is None:
+                    j = index[k] = len(rows)
+                    rows.append(self._row(term, k, case))
+                idx_arr[i] = j
+            blocks.append((sgn, rows, idx_arr))
+        return blocks
+
+    def _record_certificate(self, st: Statement, out: ClauseLResult, cert: Certificate) -> None:
+        if cert.status == "proved":
+            out.proved += 1
+            out.proved_cases.add(cert.case)
+        elif cert.status == "refuted":
+            di = (basis_names(cert.L) + ["constant"]).index(cert.direction)
+            out.refuted.append(self._refutation(st, cert.clause, cert.case, list(cert.coefficients),
+                                                cert.constant.const, di))
+        else:
+            out.not_linear += 1
+            out.not_linear_reason = out.not_linear_reason or cert.reason
+
+    def _refutation(self, st, idx, case, coeffs, const, di) -> Refutation:
+        names = basis_names(case.L) + ["constant"]
+        coef = coeffs[di] if di < len(coeffs) else const
+        return Refutation(st.id, idx, st.clauses[idx].label, case.L, case, names[di], coef)
+
+    def _confirm(self, st: Statement, out: ClauseLResult) -> None:
+        if self.confirm_witnesses == "none":
+            return
+        todo = out.refuted if self.confirm_witnesses == "all" else out.refuted[:1]
+        for j, ref in enumerate(todo):
+            di = (basis_names(ref.L) + ["constant"]).index(ref.direction)
+            out.refuted[j] = Refutation(ref.statement, ref.clause, ref.label, ref.L, ref.case, ref.direction,
+                                        ref.coefficient, confirm(st, ref.clause, ref.case, di))
+
+
+def _slack_matrix(blocks, N: int, L: int):
+    """Integer slacks of all cases: ``(d, den, not_linear mask, log-constant mask, reason)``.
+
+    ``d[i]`` holds the numerators of ``[h(0..L), const, eps_train]`` over the common ``den``;
+    int64 when the entries provably fit, Python integers otherwise.
+    """
+    bad = np.zeros(N, dtype=bool)
+    special = np.zeros(N, dtype=bool)
+    reason = ""
+    den = 1
+    for _, rows, idx_arr in blocks:
+        err = np.array([r.error is not None for r in rows])
+        if err.any():
+            hit = err[idx_arr]
+            if hit.any() and not reason:
+                reason = rows[int(idx_arr[np.argmax(hit)])].error
+            bad |= hit
+        special |= np.array([r.logs is not None for r in rows])[idx_arr]
+        den = math.lcm(den, *(r.den for r in rows if r.error is None))
+    width = L + 3
+    mats, bound = [], 0
+    for sgn, rows, idx_arr in blocks:
+        ints = [[0] * width if r.error else [x * (den // r.den) for x in r.nums] for r in rows]
+        bound += max((abs(x) for row in ints for x in row), default=0)
+        mats.append((sgn, ints, idx_arr))
+    dtype = np.int64 if bound * (L + 1) * L < INT64_LIMIT else object
+    d = np.zeros((N, width), dtype=dtype)
+    for sgn, ints, idx_arr in mats:
+        d += sgn * np.array(ints, dtype=dtype)[idx_arr]
+    eps_bad = (d[:, L + 2] != 0) & ~bad
+    if eps_bad.any():
+        reason = reason or "not linear in the profile: eps_train does not cancel"
+        bad |= eps_bad
+    return d, den, bad, special, reason
+
+
+def _holds(coeffs: np.ndarray, const: np.ndarray, relation: str) -> np.ndarray:
+    """Cases whose slack is a Shannon-type certificate for ``relation`` (see :func:`decide`)."""
+    if relation == "==":
+        return np.all(coeffs == 0, axis=1) & (const == 0)
+    positive_const = (const > 0) if relation in ("<", ">") else (const >= 0)
+    return np.all(coeffs >= 0, axis=1) & positive_const
+
+
+def _smallest_slack(coeffs: np.ndarray, den: int) -> tuple[Fraction | None, int | None]:
+    """Smallest positive coefficient among the rows and the row where it occurs."""
+    positive = coeffs[coeffs > 0]
+    if not positive.size:
+        return None, None
+    val = positive.min()
+    return Fraction(int(val), den), int(np.argwhere(coeffs == val)[0][0])
+
+
+def _combine_rows(a: _Row, c: Fraction, b: _Row, L: int) -> _Row:
+    """Row of ``a + c * (b + eps_train)`` in integers (the F1 substitution of ``c * KL``)."""
+    c = Fraction(c)
+    den = math.lcm(a.den, b.den * c.denominator)
+    fa, fb = den // a.den, c.numerator * (den // (b.den * c.denominator))
+    nums = [x * fa + y * fb for x, y in zip(a.nums, b.nums)]
+    nums[L + 2] += c.numerator * (den // c.denominator)
+    logs = dict(a.logs or {})
+    for k, v in (b.logs or {}).items():
+        logs[k] = logs.get(k, 0) + c * v
+    logs = {k: v for k, v in logs.items() if v}
+    g = math.gcd(den, *nums)
+    return _Row(den // g, tuple(x // g for x in nums), logs or None)
+
+
+# -- statements -------------------------------------------------------------------------------
+
+
+@dataclass
+class ClauseResult:
+    """One clause over every ``L`` tried."""
+
+    index: int
+    label: str
+    relation: str
+    over: str
+    prover: bool
+    per_L: list[ClauseLResult] = field(default_factory=list)
+
+    @property
+    def cases(self) -> int:
+        return sum(r.n_cases for r in self.per_L)
+
+    @property
+    def proved(self) -> int:
+        return sum(r.proved for r in self.per_L)
+
+    @property
+    def not_linear(self) -> int:
+        return sum(r.not_linear for r in self.per_L)
+
+    @property
+    def refuted(self) -> list[Refutation]:
+        return [x for r in self.per_L for x in r.refuted]
+
+    @property
+    def min_slack(self) -> tuple[Fraction | None, str]:
+        best = [(r.min_slack, r.L, r.min_slack_case) for r in self.per_L if r.min_slack is not None]
+        if not best:
+            return None, ""
+        val, L, where = min(best, key=lambda t: t[0])
+        return val, f"L={L} {where}"
+
+    def to_json(self) -> dict:
+        slack, where = self.min_slack
+        return {"index": self.index, "label": self.label, "relation": self.relation, "over": self.over,
+                "prover": self.prover,
+                "status": ("skipped" if not self.prover else "refuted" if self.refuted else
+                           "not_linear" if self.not_linear else "proved"),
+                "cases": self.cases, "proved": self.proved, "not_linear": self.not_linear,
+                "not_linear_reason": next((r.not_linear_reason for r in self.per_L if r.not_linear_reason), ""),
+                "refuted": len(self.refuted),
+                "min_slack": None if slack is None else str(slack), "min_slack_at": where,
+                "per_L": {str(r.L): {"cases": r.n_cases, "proved": r.proved, "refuted": len(r.refuted),
+                                     "not_linear": r.not_linear} for r in self.per_L}}
+
+
+@dataclass
+class StatementResult:
+    """The prover's verdict on one statement for ``L = min_L..max_L``.
+
+    ``schedules_proved``: distinct cases (schedule, refinement, offset family, bound u, or the
+    bare profile) at some ``L`` on which every provable clause quantifying over it was proved.
+    """
+
+    id: str
+    provenance: str
+    min_L: int
+    max_L: int
+    clauses: list[ClauseResult]
+    seconds: float = 0.0
+
+    @property
+    def provable(self) -> bool:
+        return any(c.prover for c in self.clauses)
+
+    @property
+    def refuted(self) -> list[Refutation]:
+        return [x for c in self.clauses for x in c.refuted]
+
+    @property
+    def not_linear(self) -> int:
+        return sum(c.not_linear for c in self.clauses)
+
+    @property
+    def proved(self) -> bool:
+        return self.provable and not self.refuted and not self.not_linear
+
+    @property
+    def schedules_proved(self) -> int:
+        failed: set = set()
+        good: set = set()
+        for c in self.clauses:
+            if not c.prover:
+                continue
+            for r in c.per_L:
+                good |= {case_id(x) for x in r.proved_cases}
+                failed |= {case_id(x.case) for x in r.refuted}
+        return len(good - failed)
+
+    @property
+    def clause_cases_proved(self) -> int:
+        return sum(c.proved for c in self.clauses)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "provenance": self.provenance, "min_L": self.min_L, "max_L": self.max_L,
+                "provable": self.provable, "proved": self.proved,
+                "schedules_proved": self.schedules_proved, "clause_cases_proved": self.clause_cases_proved,
+                "not_linear": self.not_linear, "refuted": [r.to_json() for r in self.refuted],
+                "clauses": [c.to_json() for c in self.clauses], "seconds": round(self.seconds, 3)}
+
+
+def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | None = None,
+                     confirm_witnesses: str = "first", prover: Prover | None = None,
+                     progress: Callable[[str, float], None] | None = None) -> list[StatementResult]:
+    """Prove every provable clause of each statement for every case of every ``L`` from
+    ``max(statement.min_L, 2, min_L)`` up to ``max_L`` (``L`` outer, so forms are shared).
+
+    ``progress(what, fraction)`` is called as the work advances (weights ~ 2^L per length).
+    """
+    statements = list(statements)
+    if isinstance(max_L, bool) or not isinstance(max_L, int) or max_L < 1:
+        raise ProverInputError(f"max_L={max_L!r} must be an integer >= 1")
+    prover = prover or Prover(confirm_witnesses)
+    lows = {st.id: max(st.min_L, 2, min_L or 1) for st in statements}
+    results = {st.id: StatementResult(st.id, st.provenance, lows[st.id], max_L,
+                                      [ClauseResult(i, c.label, c.rel, c.over, c.prover)
+                                       for i, c in enumerate(st.clauses)]) for st in statements}
+    first = min(lows.values(), default=max_L + 1)
+    total = sum(2.0**L for L in range(first, max_L + 1)) or 1.0
+    done = 0.0
+    for L in range(first, max_L + 1):
+        for j, st in enumerate(statements):
+            if progress:
+                progress(f"L={L} {st.id}", (done + 2.0**L * j / len(statements)) / total)
+            if L < lows[st.id]:
+                continue
+            t0 = time.perf_counter()
+            for idx, clause in enumerate(st.clauses):
+                if clause.prover:
+                    results[st.id].clauses[idx].per_L.append(prover.prove_clause(st, idx, L))
+            results[st.id].seconds += time.perf_counter() - t0
+        done += 2.0**L
+    if progress:
+        progress("done", 1.0)
+    return [results[st.id] for st in statements]
+
+
+def prove_statement(statement: Statement | str, max_L: int, min_L: int | None = None,
+                    confirm_witnesses: str = "first") -> StatementResult:
+    """Prove one statement for every case of its quantifiers and ``L`` up to ``max_L``."""
+    st = registry.get(statement) if isinstance(statement, str) else statement
+    return prove_statements([st], max_L, min_L, confirm_witnesses)[0]
+
+
+def prove_all(max_L: int, statements: Iterable[Statement] | None = None,
+              confirm_witnesses: str = "first") -> list[StatementResult]:
+    """Every registry statement (or the given ones)."""
+    return prove_statements(statements if statements is not None else registry.STATEMENTS, max_L,
+                            confirm_witnesses=confirm_witnesses)
+
+
+def case_for(statement: Statement, clause_idx: int, L: int, schedule: str | None = None,
+             step: int | None = None, refined: str | None = None, u_value: int | None = None) -> Case:
+    """Build the case of one clause from command-line style input (validated)."""
+    if not 0 <= clause_idx < len(statement.clauses):
+        raise ProverInputError(f"{statement.id} has clauses 0..{len(statement.clauses) - 1}, not {clause_idx}")
+    over = statement.clauses[clause_idx].over
+    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
+        raise ProverInputError(f"--L {L!r} must be an integer >= 1")
+    if over in ("offset", "exists"):
+        if step is None:
+            raise ProverInputError(f"{statement.id} clause {clause_idx} ranges over the offset family: "
+                                   f"give --step s")
+        lo = 2 if over == "exists" else 1
+        if not lo <= step <= L:
+            raise ProverInputError(f"--step {step} must satisfy {lo} <= s <= L={L}")
+        return offset_case(L, step)
+    if over == "profile":
+        return Case(L)
+    if over == "each_u":
+        if u_value is None or not 0 <= u_value <= L - 2:
+            raise ProverInputError(f"{statement.id} clause {clause_idx} holds for each u: "
+                                   f"give --u with 0 <= u <= {L - 2}")
+        return Case(L, bind=((u, u_value),))
+    if schedule is None:
+        defaults = {"one_step": sch.one_step, "all_ones": sch.all_ones}
+        if over in defaults:
+            return Case(L, defaults[over](L).sizes)
+        raise ProverInputError(f"{statement.id} clause {clause_idx} ranges over schedules: "
+                               f"give --schedule 3,2,1")
+    S = sch.Schedule.parse(schedule, L)
+    if over == "balanced" and S != sch.balanced(L, S.T):
+        raise ProverInputError(f"schedule {S} is not balanced; the balanced one with T={S.T} is "
+                               f"{sch.balanced(L, S.T)}")
+    if over == "one_step" and S.T != 1:
+        raise ProverInputError(f"this clause is about the one-step schedule ({L}), not {S}")
+    if over == "all_ones" and S.s_max != 1:
+        raise ProverInputError(f"this clause is about the schedule of ones, not {S}")
+    if over == "small_steps" and S.s_max > 2:
+        raise ProverInputError(f"this clause needs every step <= 2, but {S} has s_max={S.s_max}")
+    if over == "halving":
+        if S.s_max < 2:
+            raise ProverInputError(f"halving needs s_max >= 2; {S} has only steps of 1")
+        return Case(L, S.sizes, refined=S.halved().sizes)
+    if over == "refinement":
+        if refined is None:
+            raise ProverInputError("a refinement clause needs --refined (the schedule with one step split in two)")
+        R = sch.Schedule.parse(refined, L)
+        if R not in set(S.refinements()):
+            raise ScheduleError(f"{R} is not {S} with exactly one step split in two")
+        return Case(L, S.sizes, refined=R.sizes)
+    return Case(L, S.sizes)

@@ -1,0 +1,310 @@
+"""Sequence distributions with integer weights: ``p(x) = w(x) / W``.
+
+Integer weights make every marginal an exact integer sum, so any information
+quantity can be evaluated exactly (see :mod:`proofs_check.numerics.exact`) or in float64
+from the same data.
+
+Kinds
+-----
+* **dense**: weights over all of ``V^L`` in row-major order (position 1 varies slowest);
+* **sparse**: support rows and their weights.
+
+Both are stored the same way (support rows with positive weights); ``dense``
+only changes how the input is read.  Float weights read from a file are
+converted *exactly*: a float is a dyadic rational, all weights are brought to a
+common denominator (a power of two) and the numerators become the integer
+weights.  Nothing is rounded.
+
+JSON format (hand-writable)::
+
+    {"kind": "dense",  "vocab_size": 2, "length": 2, "weights": [1, 0, 0, 1]}
+    {"kind": "sparse", "vocab_size": 3, "length": 2, "support": [[0, 0], [2, 1]], "weights": [3, 1]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+from functools import cached_property
+from itertools import product as iproduct
+from pathlib import Path
+
+import numpy as np
+
+from proofs_check.errors import DistributionError, TooLargeError
+
+MAX_DENSE_STATES = 1 << 24
+INT64_SAFE = 1 << 62
+
+
+def _exact_weights(raw, what: str = "weights") -> list[int]:
+    """Validate weights and convert them exactly to non-negative integers."""
+    vals = []
+    for i, w in enumerate(raw):
+        if isinstance(w, bool) or not isinstance(w, (int, float, Fraction, np.integer, np.floating)):
+            raise DistributionError(f"{what}[{i}] = {w!r} is not a number; weights are non-negative numbers")
+        if isinstance(w, (float, np.floating)):
+            if math.isnan(w) or math.isinf(w):
+                raise DistributionError(f"{what}[{i}] = {w!r} is not finite; use a non-negative finite weight")
+            w = Fraction(float(w))
+        else:
+            w = Fraction(w) if not isinstance(w, np.integer) else Fraction(int(w))
+        if w < 0:
+            raise DistributionError(f"{what}[{i}] = {w} is negative; weights must be >= 0")
+        vals.append(w)
+    if not vals or all(v == 0 for v in vals):
+        raise DistributionError(f"all {len(vals)} {what} are zero; at least one weight must be positive")
+    den = math.lcm(*(v.denominator for v in vals))
+    return [int(v * den) for v in vals]
+
+
+class Distribution:
+    """A pmf on ``V^L`` with positive integer weights on its support."""
+
+    def __init__(self, vocab_size: int, length: int, support, weights, name: str = ""):
+        for label, val in (("vocab_size", vocab_size), ("length", length)):
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
+                raise DistributionError(f"{label}={val!r} must be an integer >= 1")
+        V, L = int(vocab_size), int(length)
+        if not isinstance(weights, (list, tuple, np.ndarray)):
+            raise DistributionError(f"weights must be a list of numbers, got {type(weights).__name__}")
+        ints = _exact_weights(list(weights))
+        try:
+            rows = np.asarray(support, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DistributionError(
+                f"support must be a list of {len(ints)} rows of {L} integer symbols each "
+                f"(got ragged or non-numeric rows)") from None
+        if rows.ndim != 2 or rows.shape[1] != L or rows.shape[0] != len(ints):
+            raise DistributionError(
+                f"support has shape {rows.shape} but {len(ints)} weights and length L={L} need "
+                f"shape ({len(ints)}, {L}); give one row of {L} symbols per weight"
+            )
+        if rows.size and not np.issubdtype(rows.dtype, np.integer):
+            if not np.all(np.equal(np.mod(rows, 1), 0)):
+                raise DistributionError("support rows must hold integer symbols 0..V-1")
+        rows = rows.astype(np.int64)
+        bad = np.argwhere((rows < 0) | (rows >= V))
+        if bad.size:
+            r, c = bad[0]
+            raise DistributionError(
+                f"support row {r} has symbol {rows[r, c]} at position {c + 1}, outside the vocabulary "
+                f"0..{V - 1}; use symbols 0..{V - 1} or raise vocab_size"
+            )
+        keep = [i for i, w in enumerate(ints) if w > 0]
+        rows, ints = rows[keep], [ints[i] for i in keep]
+        rows, ints = _merge_duplicates(rows, ints, V)
+        g = math.gcd(*ints)
+        self.V, self.L, self.name = V, L, name
+        self.support = rows
+        self.weights = tuple(w // g for w in ints)
+        self.total = sum(self.weights)
+
+    # -- constructors -------------------------------------------------------
+    @classmethod
+    def dense(cls, vocab_size: int, length: int, weights, name: str = "") -> "Distribution":
+        V, L = vocab_size, length
+        for label, val in (("vocab_size", V), ("length", L)):
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
+                raise DistributionError(f"{label}={val!r} must be an integer >= 1")
+        n = check_dense_size(V, L)
+        flat = list(np.asarray(weights, dtype=object).reshape(-1))
+        if len(flat) != n:
+            raise DistributionError(
+                f"dense weights have {len(flat)} entries but V^L = {V}^{L} = {n}; "
+                f"give exactly {n} weights in row-major order (position 1 slowest)"
+            )
+        ints = _exact_weights(flat)
+        idx = [i for i, w in enumerate(ints) if w]
+        rows = index_to_rows(np.array(idx, dtype=np.int64), V, L)
+        return cls(V, L, rows, [ints[i] for i in idx], name=name)
+
+    # -- views --------------------------------------------------------------
+    @property
+    def n_support(self) -> int:
+        return len(self.weights)
+
+    def probabilities(self) -> list[Fraction]:
+        return [Fraction(w, self.total) for w in self.weights]
+
+    @cached_property
+    def weights_array(self) -> np.ndarray:
+        """Weights as int64 when the total allows exact int64 sums, else Python ints (object)."""
+        dtype = np.int64 if self.total < INT64_SAFE else object
+        return np.array(self.weights, dtype=dtype)
+
+    def dense_array(self) -> np.ndarray:
+        """Weights as an array of shape ``(V,) * L`` (needs ``V^L`` small enough)."""
+        check_dense_size(self.V, self.L)
+        arr = np.zeros(self.V**self.L, dtype=self.weights_array.dtype)
+        arr[rows_to_index(self.support, self.V)] = self.weights_array
+        return arr.reshape((self.V,) * self.L)
+
+    def marginal(self, positions) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct values of ``X_positions`` on the support and their integer weights."""
+        pos = list(positions)
+        if not pos:
+            return np.zeros((1, 0), dtype=np.int64), np.array([self.total], dtype=object)
+        return group_rows(self.support[:, pos], self.weights_array, self.V)
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "sparse",
+            "vocab_size": self.V,
+            "length": self.L,
+            "support": self.support.tolist(),
+            "weights": list(self.weights),
+            **({"name": self.name} if self.name else {}),
+        }
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"<Distribution{label} V={self.V} L={self.L} support={self.n_support} W={self.total}>"
+
+
+def check_dense_size(V: int, L: int) -> int:
+    n = V**L
+    if n > MAX_DENSE_STATES:
+        raise TooLargeError(
+            f"V^L = {V}^{L} = {n} states is more than {MAX_DENSE_STATES} to enumerate; "
+            f"use a smaller L or V, or a sparse/Markov distribution"
+        )
+    return n
+
+
+def index_to_rows(idx: np.ndarray, V: int, L: int) -> np.ndarray:
+    rows = np.empty((len(idx), L), dtype=np.int64)
+    rest = idx.copy()
+    for j in range(L - 1, -1, -1):
+        rows[:, j] = rest % V
+        rest //= V
+    return rows
+
+
+def rows_to_index(rows: np.ndarray, V: int) -> np.ndarray:
+    """Row-major integer key of each row (position 1 most significant)."""
+    k = rows.shape[1]
+    if V**k >= INT64_SAFE:
+        raise TooLargeError(f"V^k = {V}^{k} does not fit a 64-bit key; use fewer positions")
+    powers = V ** np.arange(k - 1, -1, -1, dtype=np.int64)
+    return rows @ powers
+
+
+def group_rows(rows: np.ndarray, weights: np.ndarray, V: int) -> tuple[np.ndarray, np.ndarray]:
+    """Merge equal rows, adding their weights exactly (integer key + sort + reduceat)."""
+    if rows.shape[1] == 0:
+        return rows[:1], np.array([weights.sum()], dtype=weights.dtype)
+    if V ** rows.shape[1] < INT64_SAFE:
+        keys = rows_to_index(rows, V)
+        order = np.argsort(keys, kind="stable")
+        skeys = keys[order]
+        starts = np.flatnonzero(np.r_[True, skeys[1:] != skeys[:-1]])
+    else:  # keys too wide for int64: lexicographic sort of the rows themselves
+        order = np.lexsort(rows.T[::-1])
+        srows = rows[order]
+        starts = np.flatnonzero(np.r_[True, np.any(srows[1:] != srows[:-1], axis=1)])
+    sw = weights[order]
+    return rows[order[starts]], np.add.reduceat(sw, starts)
+
+
+def _merge_duplicates(rows: np.ndarray, ints: list[int], V: int):
+    if len(ints) <= 1:
+        return rows, ints
+    w = np.array(ints, dtype=object)
+    grouped_rows, grouped_w = group_rows(rows, w, V)
+    return grouped_rows, [int(x) for x in grouped_w]
+
+
+# -- structured families (THEORY.md section 5) ---------------------------------------
+
+def copy_distribution(L: int, V: int) -> Distribution:
+    """``X_1 = ... = X_L`` uniform on ``V`` symbols."""
+    rows = np.repeat(np.arange(V, dtype=np.int64)[:, None], L, axis=1)
+    return Distribution(V, L, rows, [1] * V, name=f"copy(L={L},V={V})")
+
+
+def parity_distribution(L: int) -> Distribution:
+    """Uniform bits with even parity (``V = 2``)."""
+    rows = index_to_rows(np.arange(2**L, dtype=np.int64), 2, L)
+    rows = rows[rows.sum(axis=1) % 2 == 0]
+    return Distribution(2, L, rows, [1] * len(rows), name=f"parity(L={L})")
+
+
+def product_distribution(marginals) -> Distribution:
+    """Independent positions with the given integer weight vectors (all of one length V)."""
+    margs = [_exact_weights(list(m), what="marginal weights") for m in marginals]
+    V = len(margs[0])
+    if any(len(m) != V for m in margs):
+        raise DistributionError("all marginals of a product distribution need the same vocabulary size")
+    rows, weights = [], []
+    for combo in iproduct(*[[(v, w) for v, w in enumerate(m) if w] for m in margs]):
+        rows.append([v for v, _ in combo])
+        weights.append(math.prod(w for _, w in combo))
+    return Distribution(V, len(margs), rows, weights, name=f"product(L={len(margs)},V={V})")
+
+
+def mixture(d1: Distribution, d2: Distribution, a: int = 1, b: int = 1) -> Distribution:
+    """``(a p1 + b p2) / (a + b)`` with exact integer weights."""
+    if (d1.V, d1.L) != (d2.V, d2.L):
+        raise DistributionError(f"cannot mix V={d1.V},L={d1.L} with V={d2.V},L={d2.L}")
+    rows = np.vstack([d1.support, d2.support])
+    w = [a * x * d2.total for x in d1.weights] + [b * x * d1.total for x in d2.weights]
+    return Distribution(d1.V, d1.L, rows, w, name=f"mixture({d1.name},{d2.name})")
+
+
+def random_distribution(L: int, V: int, seed: int = 0, sparsity: float = 0.0,
+                        max_weight: int = 20) -> Distribution:
+    """Integer weights uniform on ``1..max_weight``; each state is zeroed with prob. ``sparsity``."""
+    check_dense_size(V, L)
+    if not 0 <= sparsity < 1:
+        raise DistributionError(f"sparsity={sparsity} must lie in [0, 1)")
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, max_weight + 1, size=V**L)
+    w[rng.random(V**L) < sparsity] = 0
+    if not w.any():
+        w[rng.integers(V**L)] = 1
+    return Distribution.dense(V, L, w.tolist(), name=f"random(L={L},V={V},seed={seed},sparsity={sparsity})")
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+JSON_KINDS = ("dense", "sparse", "markov")
+
+
+def from_json(obj):
+    """Build a distribution from a parsed JSON object (see the module docstring).
+
+    The ``markov`` kind (``{"kind": "markov", "length": L, "initial": [...], "transition":
+    [[...]]}``, or ``"transitions"`` with one matrix per step) returns a
+    :class:`proofs_check.sources.markov.MarkovChain`, whose profile has a closed form for any ``L``;
+    ``chain.distribution()`` enumerates it when ``V^L`` is small.
+    """
+    if not isinstance(obj, dict):
+        raise DistributionError("a distribution file must hold one JSON object with a 'kind' key")
+    kind = obj.get("kind")
+    if kind == "markov":
+        from proofs_check.sources.markov import chain_from_json  # markov builds on this module
+
+        return chain_from_json(obj)
+    try:
+        if kind == "dense":
+            return Distribution.dense(obj["vocab_size"], obj["length"], obj["weights"], name=obj.get("name", ""))
+        if kind == "sparse":
+            return Distribution(obj["vocab_size"], obj["length"], obj["support"], obj["weights"],
+                                name=obj.get("name", ""))
+    except KeyError as exc:
+        raise DistributionError(f"{kind} distribution is missing the key {exc.args[0]!r}") from None
+    raise DistributionError(f"unknown distribution kind {kind!r}; use one of {sorted(JSON_KINDS)}")
+
+
+def load(path: str | Path) -> Distribution:
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise DistributionError(f"cannot read distribution file {path}: {exc.strerror}") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DistributionError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    return from_json(obj)
