@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: Bottom to top.  ``errors`` and ``limits`` are the base every layer may use.
 LAYERS = ("base", "numerics", "sources", "model", "prover", "search", "analysis", "cli")
-BASE_MODULES = {"errors", "limits", "validate"}
+BASE_MODULES = {"errors", "limits", "validate", "verdicts", "files"}
 
 
 def _layer(module: str) -> str | None:

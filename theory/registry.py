@@ -28,18 +28,18 @@ numerically only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
 from . import definitions as defs
+from .relations import RELATIONS, relation
 from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, c_s, delta, e,
                       eps_train, g, j, k, m, s, s_max, s_step, u, T)
 
 PROVENANCES = ("paper", "derived", "conjecture")
 QUANTIFIERS = ("profile", "each_u", "all", "balanced", "one_step", "all_ones", "small_steps",
                "refinement", "halving", "offset", "exists")
-RELATIONS = ("<=", ">=", "==", "<", ">")
 
 
 @dataclass(frozen=True)
@@ -49,23 +49,30 @@ class Clause:
     rhs: sp.Expr
     over: str
     label: str = ""
+    key: str = ""  # stable within its statement: the clause id is ``<statement>.<key>``
     prover: bool = True
     needs_optimal: bool = False  # only meaningful with the optimal predictor (eps_train = 0)
 
     def __post_init__(self):
-        if self.rel not in RELATIONS:
-            raise ValueError(f"relation {self.rel!r} not in {RELATIONS}")
+        relation(self.rel)  # raises on an unknown relation
         if self.over not in QUANTIFIERS:
             raise ValueError(f"quantifier {self.over!r} not in {QUANTIFIERS}")
 
     @property
+    def relation_type(self):
+        """The :class:`theory.relations.Relation` (slack direction, strictness, LaTeX)."""
+        return RELATIONS[self.rel]
+
+    @property
     def relation(self) -> sp.Rel:
-        return {"<=": sp.Le, ">=": sp.Ge, "==": sp.Eq, "<": sp.Lt, ">": sp.Gt}[self.rel](
-            self.lhs, self.rhs, evaluate=False)
+        return self.relation_type.expr(self.lhs, self.rhs)
+
+    def slack(self) -> sp.Expr:
+        """The expression that is ``>= 0`` (``> 0``, ``== 0``) exactly when the clause holds."""
+        return self.relation_type.slack(self.lhs, self.rhs)
 
     def latex(self) -> str:
-        op = {"<=": r"\le", ">=": r"\ge", "==": "=", "<": "<", ">": ">"}[self.rel]
-        return f"{sp.latex(self.lhs)} {op} {sp.latex(self.rhs)}"
+        return f"{sp.latex(self.lhs)} {self.relation_type.latex} {sp.latex(self.rhs)}"
 
     def text(self) -> str:
         return f"{sp.sstr(self.lhs)} {self.rel} {sp.sstr(self.rhs)}"
@@ -89,6 +96,25 @@ class Statement:
             raise ValueError(f"provenance {self.provenance!r} not in {PROVENANCES}")
         if not self.note:
             object.__setattr__(self, "note", f"notes/{self.id}.md")
+        # ad-hoc statements (user conjectures, tests) get positional keys c0, c1, ...
+        object.__setattr__(self, "clauses", tuple(c if c.key else replace(c, key=f"c{i}")
+                                                  for i, c in enumerate(self.clauses)))
+        keys = [c.key for c in self.clauses]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.id}: every clause needs a distinct key, got {keys}")
+
+    def clause_id(self, idx: int) -> str:
+        """Stable id of clause ``idx``: ``S1.telescoped``."""
+        return f"{self.id}.{self.clauses[idx].key}"
+
+    def clause_index(self, key: str) -> int:
+        """Position of the clause with this key (or full id ``S1.telescoped``)."""
+        key = key.split(".", 1)[1] if key.startswith(self.id + ".") else key
+        for idx, c in enumerate(self.clauses):
+            if c.key == key:
+                return idx
+        raise KeyError(f"{self.id} has no clause {key!r}; its clauses: "
+                       f"{', '.join(self.clause_id(i) for i in range(len(self.clauses)))}")
 
     @property
     def quantifiers(self) -> tuple[str, ...]:
@@ -111,84 +137,84 @@ P4_RHS = s_step / 16 * (sp.Sum(2 ** (-j) * D(2 ** j), (j, 0, _J - 1)) + 2 ** (1 
 STATEMENTS: tuple[Statement, ...] = (
     Statement(
         "F1", "Exact decomposition: sampling error = ideal error + training error", "derived", BRIEF,
-        (Clause(KL, "==", KL_ideal + eps_train, "all", "E_S KL = KL_ideal + eps_train", prover=False),),
+        (Clause(KL, "==", KL_ideal + eps_train, "all", "E_S KL = KL_ideal + eps_train", key="identity", prover=False),),
         hypotheses="any mask predictor; eps_train as reconstructed in THEORY.md section 1",
         remarks="The paper's '+ eps_train' is an identity, not an inequality.",
     ),
     Statement(
         "F2", "Exact ideal error from the information profile", "derived", BRIEF,
-        (Clause(KL, "==", KL_ideal, "all", "brute-force sampler = h-form", prover=False, needs_optimal=True),
-         Clause(KL_ideal, "==", defs.KL_IDEAL_OMEGA_FORM, "all", "h-form = omega . g form")),
+        (Clause(KL, "==", KL_ideal, "all", "brute-force sampler = h-form", key="bruteforce", prover=False, needs_optimal=True),
+         Clause(KL_ideal, "==", defs.KL_IDEAL_OMEGA_FORM, "all", "h-form = omega . g form", key="omega_form")),
         uses=("F1",),
         hypotheses="optimal predictor for the first clause",
         remarks="Compare the exact characterisation of Chen, Cong & Li, arXiv 2511.04647.",
     ),
     Statement(
         "F3", "MI = TC + DTC and their profile forms", "derived", BRIEF,
-        (Clause(MI, "==", TC + DTC, "profile", "MI = TC + DTC"),
-         Clause(TC, "==", sp.Sum((L - 1 - u) * g(u), (u, 0, L - 2)), "profile", "TC = sum (L-1-u) g(u)"),
-         Clause(DTC, "==", sp.Sum((u + 1) * g(u), (u, 0, L - 2)), "profile", "DTC = sum (u+1) g(u)"),
-         Clause(KL_ideal, "==", TC, "one_step", "one-step schedule: KL_ideal = TC"),
-         Clause(KL_ideal, "==", sp.Integer(0), "all_ones", "one token per step: KL_ideal = 0"),
-         Clause(g(u), ">=", sp.Integer(0), "each_u", "g(u) >= 0 (Han, strong form)")),
+        (Clause(MI, "==", TC + DTC, "profile", "MI = TC + DTC", key="mi_split"),
+         Clause(TC, "==", sp.Sum((L - 1 - u) * g(u), (u, 0, L - 2)), "profile", "TC = sum (L-1-u) g(u)", key="tc_form"),
+         Clause(DTC, "==", sp.Sum((u + 1) * g(u), (u, 0, L - 2)), "profile", "DTC = sum (u+1) g(u)", key="dtc_form"),
+         Clause(KL_ideal, "==", TC, "one_step", "one-step schedule: KL_ideal = TC", key="one_step"),
+         Clause(KL_ideal, "==", sp.Integer(0), "all_ones", "one token per step: KL_ideal = 0", key="all_ones"),
+         Clause(g(u), ">=", sp.Integer(0), "each_u", "g(u) >= 0 (Han, strong form)", key="han")),
         uses=("F2",),
     ),
     Statement(
         "F4", "Refinement: splitting a step never increases the ideal error", "derived", BRIEF,
-        (Clause(KL_ideal_refined, "<=", KL_ideal, "refinement", "split one step in two"),),
+        (Clause(KL_ideal_refined, "<=", KL_ideal, "refinement", "split one step in two", key="split"),),
         uses=("F2", "F3"),
     ),
     Statement(
         "P1", "Theorem 1: upper bound with constant 2^ceil(log2 s_max) - 1", "paper", PAPER + ", Theorem 1",
-        (Clause(KL, "<=", P1_CONSTANT * MI + eps_train, "all", "E_S KL <= (2^ceil(log2 s_max)-1)/L MI + eps_train"),),
+        (Clause(KL, "<=", P1_CONSTANT * MI + eps_train, "all", "E_S KL <= (2^ceil(log2 s_max)-1)/L MI + eps_train", key="upper"),),
         uses=("F1", "P2"),
     ),
     Statement(
         "P2", "Halving recursion in the proof of Theorem 1", "paper", PAPER + ", proof of Theorem 1",
         (Clause(KL_ideal, "<=", KL_ideal_refined + s_max / (2 * L) * MI, "halving",
-                "KL_ideal(S) <= KL_ideal(halve(S)) + s_max/(2L) MI"),),
+                "KL_ideal(S) <= KL_ideal(halve(S)) + s_max/(2L) MI", key="halving"),),
         uses=("F2", "F3"),
         hypotheses="reading: eps(s) compared schedule by schedule with the halved schedule",
     ),
     Statement(
         "P3", "Corollary 1: balanced schedules, KL <= C1/T MI + eps_train", "paper", PAPER + ", Corollary 1",
-        (Clause(KL, "<=", 2 / T * MI + eps_train, "balanced", "C1 = 2 (from P1)"),
-         Clause(KL, "<=", 1 / T * MI + eps_train, "balanced", "C1 = 1 (from S1, sharper)")),
+        (Clause(KL, "<=", 2 / T * MI + eps_train, "balanced", "C1 = 2 (from P1)", key="c1_two"),
+         Clause(KL, "<=", 1 / T * MI + eps_train, "balanced", "C1 = 1 (from S1, sharper)", key="c1_one")),
         uses=("P1", "S1"),
     ),
     Statement(
         "P4", "Theorem 2 lower bound, reading A of the random subsets W_j", "conjecture",
         PAPER + ", Theorem 2 (as reported; W_j undefined in the source)",
         (Clause(KL_ideal_offset, ">=", P4_RHS, "exists",
-                "some schedule with max size s_max: KL_ideal >= s_max/16 sum_j 2^-j D(min(2^j, L-1))"),),
+                "some schedule with max size s_max: KL_ideal >= s_max/16 sum_j 2^-j D(min(2^j, L-1))", key="reading_a"),),
         uses=("S3",),
         hypotheses="W_j uniform of size min(2^j, L-1); s_max >= 2 (with s_max = 1 every KL_ideal is 0)",
         min_L=2,
     ),
     Statement(
         "S1", "Sharper Theorem 1: KL_ideal <= (s_max - 1)/L MI, tight on copy", "derived", BRIEF,
-        (Clause(KL_ideal, "<=", SUM_TELESCOPE, "all", "KL_ideal <= sum (s_k-1)(delta(m_k)-delta(e_k))"),
-         Clause(SUM_TELESCOPE, "<=", (s_max - 1) / L * MI, "all", "telescoped <= (s_max-1)/L MI")),
+        (Clause(KL_ideal, "<=", SUM_TELESCOPE, "all", "KL_ideal <= sum (s_k-1)(delta(m_k)-delta(e_k))", key="per_step"),
+         Clause(SUM_TELESCOPE, "<=", (s_max - 1) / L * MI, "all", "telescoped <= (s_max-1)/L MI", key="telescoped")),
         uses=("F2", "F3"),
     ),
     Statement(
         "S2", "Per-schedule lower bound KL_ideal >= sum (s_k - 1) g(m_k)", "derived", BRIEF,
-        (Clause(KL_ideal, ">=", sp.Sum((s[k] - 1) * g(m[k]), (k, 1, T)), "all", "lower bound"),
-         Clause(KL_ideal, "==", sp.Sum((s[k] - 1) * g(m[k]), (k, 1, T)), "small_steps", "equality if all s_k <= 2")),
+        (Clause(KL_ideal, ">=", sp.Sum((s[k] - 1) * g(m[k]), (k, 1, T)), "all", "lower bound", key="lower"),
+         Clause(KL_ideal, "==", sp.Sum((s[k] - 1) * g(m[k]), (k, 1, T)), "small_steps", "equality if all s_k <= 2", key="small_steps")),
         uses=("F2", "F3"),
     ),
     Statement(
         "S3", "Randomized-offset schedule: matching bounds with one constant", "derived", BRIEF,
-        (Clause(KL_ideal_offset, "==", sp.Sum(c_s(u) * g(u), (u, 0, L - 2)), "offset", "E_r KL = sum c_s(u) g(u)"),
-         Clause((s_step - 1) / 2 * D(L - s_step + 1), "<=", KL_ideal_offset, "offset", "lower (s-1)/2 D(L-s+1)"),
-         Clause(KL_ideal_offset, "<=", (s_step - 1) / (2 * L) * MI, "offset", "upper (s-1)/(2L) MI")),
+        (Clause(KL_ideal_offset, "==", sp.Sum(c_s(u) * g(u), (u, 0, L - 2)), "offset", "E_r KL = sum c_s(u) g(u)", key="exact"),
+         Clause((s_step - 1) / 2 * D(L - s_step + 1), "<=", KL_ideal_offset, "offset", "lower (s-1)/2 D(L-s+1)", key="lower"),
+         Clause(KL_ideal_offset, "<=", (s_step - 1) / (2 * L) * MI, "offset", "upper (s-1)/(2L) MI", key="upper")),
         uses=("F2", "F3"),
     ),
     Statement(
         "S4", "Rate: (L/s) E_r KL_ideal is pinned between (1-1/s)/2 L D(L-s+1) and (1-1/s) MI/2", "derived", BRIEF,
-        (Clause(L / s_step * KL_ideal_offset, "<=", (1 - 1 / s_step) * MI / 2, "offset", "rate upper"),
+        (Clause(L / s_step * KL_ideal_offset, "<=", (1 - 1 / s_step) * MI / 2, "offset", "rate upper", key="rate_upper"),
          Clause((1 - 1 / s_step) / 2 * L * D(L - s_step + 1), "<=", L / s_step * KL_ideal_offset, "offset",
-                "rate lower")),
+                "rate lower", key="rate_lower")),
         uses=("S3",),
         remarks="T is about L/s; the two sides meet when D(L-s+1) is close to D(L-1) (e.g. Markov chains, L >> s).",
     ),

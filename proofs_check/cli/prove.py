@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from theory import registry
+from theory.relations import relation as relation_type
 
 from proofs_check.errors import DlmInputError
 from proofs_check.prover.core import (Certificate, ProverInputError, StatementResult, case_for, case_text, certificate,
@@ -209,7 +210,7 @@ def _meaning(name: str) -> str:
 
 
 def _print_certificate(con: Console, c: Certificate) -> None:
-    side = "rhs - lhs" if c.relation in ("<=", "<", "==") else "lhs - rhs"
+    side = "rhs - lhs" if relation_type(c.relation).upper else "lhs - rhs"
     colour = {"proved": "green", "refuted": "red"}.get(c.status, "yellow")
     con.print(f"[bold]{c.statement}[/] clause {c.clause}: {c.label}   L={c.L}, case {case_text(c.case)}")
     if c.status not in ("proved", "refuted"):

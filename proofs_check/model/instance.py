@@ -18,6 +18,7 @@ from theory.registry import Clause, Statement
 from theory.symbols import KL_ideal, u
 
 from proofs_check.numerics.certify import Verdict, compare
+from proofs_check.verdicts import Status
 from proofs_check.sources.distributions import Distribution
 from proofs_check.errors import TooLargeError
 from proofs_check.numerics.exact import Enclosure, LogLinear
@@ -215,7 +216,7 @@ def check_clause(st: Statement, idx: int, inst: Instance) -> list[ClauseResult]:
         note = ""
         if _same_form(linear_form(clause.lhs, case), linear_form(clause.rhs, case)):
             # an identity of the profile algebra: exact whatever the values (and no enclosure needed)
-            status = "equal" if clause.rel in ("==", "<=", ">=") else "fails"
+            status = Status.EQUAL if clause.relation_type.allows_equality else Status.FAILS
             v = Verdict(status, clause.rel, 0.0, 0, "exact", float(lhs), float(rhs))
             note = "both sides have the same linear form in h(m)"
         else:

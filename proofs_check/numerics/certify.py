@@ -30,9 +30,11 @@ from dataclasses import dataclass
 
 import mpmath
 
-from proofs_check.numerics.exact import Enclosure, LogLinear
+from theory.relations import relation as relation_type
 
-RELATIONS = ("<=", ">=", "<", ">", "==")
+from proofs_check.numerics.exact import Enclosure, LogLinear
+from proofs_check.verdicts import Status
+
 MAX_PREC_BITS = 1 << 16
 ENCLOSURE_MAX_BITS = 512
 CHEAP_INTERVAL_BITS = 256
@@ -42,7 +44,7 @@ CHEAP_INTERVAL_BITS = 256
 class Verdict:
     """Outcome of one certified comparison of ``lhs REL rhs``."""
 
-    status: str  # "holds" | "equal" | "fails"
+    status: Status
     relation: str
     margin: float  # rhs - lhs for <=, <, ==; lhs - rhs for >=, > (positive = room to spare)
     digits: int
@@ -53,10 +55,10 @@ class Verdict:
     @property
     def ok(self) -> bool:
         """True when the stated relation is true."""
-        if self.status == "fails":
+        if self.status == Status.FAILS:
             return False
-        if self.status == "equal":
-            return self.relation in ("<=", ">=", "==")
+        if self.status == Status.EQUAL:
+            return relation_type(self.relation).allows_equality
         return self.relation != "=="
 
     def __str__(self) -> str:
@@ -100,20 +102,17 @@ def sign(d) -> tuple[int, int, str]:
 
 def compare(lhs, rhs, relation: str = "<=") -> Verdict:
     """Certified verdict on ``lhs relation rhs`` for exact (LogLinear or rational) values."""
-    if relation not in RELATIONS:
-        raise ValueError(f"unknown relation {relation!r}; use one of {RELATIONS}")
+    rel = relation_type(relation)  # raises on an unknown relation
     if isinstance(lhs, Enclosure) or isinstance(rhs, Enclosure):
         lhs, rhs = Enclosure.coerce(lhs), Enclosure.coerce(rhs)
     else:
         lhs, rhs = LogLinear.coerce(lhs), LogLinear.coerce(rhs)
-    d = rhs - lhs if relation in ("<=", "<", "==") else lhs - rhs
+    d = rel.slack(lhs, rhs)
     s, digits, method = sign(d)
     if s == 0:
-        status = "equal" if relation in ("<=", ">=", "==") else "fails"
-    elif relation == "==":
-        status = "fails"
+        status = Status.EQUAL if rel.allows_equality else Status.FAILS
     else:
-        status = "holds" if s > 0 else "fails"
+        status = Status.HOLDS if rel.holds_on_sign(s) else Status.FAILS
     if s == 0:
         margin = 0.0
     elif method == "float64":

@@ -59,6 +59,7 @@ from theory import definitions as defs
 from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
+from theory.relations import relation as relation_type
 from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e, m, omega, s, s_max, s_step, u
 
 from proofs_check.model import schedules as sch
@@ -163,7 +164,7 @@ def case_text(case: Case) -> str:
 def _signed_terms(clause: Clause) -> list[tuple[int, sp.Expr]]:
     """Top-level terms of ``d`` with their signs; sides are never expanded (a zero factor must
     stay next to a factor that is undefined for the case, e.g. ``(s-1)/2 * D(L-s+1)`` at s=1)."""
-    plus, minus = (clause.rhs, clause.lhs) if clause.rel in ("<=", "<", "==") else (clause.lhs, clause.rhs)
+    plus, minus = clause.relation_type.sides(clause.lhs, clause.rhs)
     return ([(1, t) for t in sp.Add.make_args(sp.sympify(plus))]
             + [(-1, t) for t in sp.Add.make_args(sp.sympify(minus))])
 
@@ -265,8 +266,7 @@ def decide(coefficients: list[Fraction], constant: LogLinear, relation: str) -> 
     bad = [i for i, c in enumerate(coefficients) if c < 0]
     if bad:
         return "refuted", _preferred_direction(bad, coefficients)
-    strict = relation in ("<", ">")
-    if csign < 0 or (strict and csign == 0):
+    if not relation_type(relation).holds_on_sign(csign):
         return "refuted", n
     return "proved", None
 
@@ -669,7 +669,7 @@ def _holds(coeffs: np.ndarray, const: np.ndarray, relation: str) -> np.ndarray:
     """Cases whose slack is a Shannon-type certificate for ``relation`` (see :func:`decide`)."""
     if relation == "==":
         return np.all(coeffs == 0, axis=1) & (const == 0)
-    positive_const = (const > 0) if relation in ("<", ">") else (const >= 0)
+    positive_const = (const > 0) if relation_type(relation).strict else (const >= 0)
     return np.all(coeffs >= 0, axis=1) & positive_const
 
 

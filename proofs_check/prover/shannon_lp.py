@@ -38,6 +38,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from theory.linear import CONST, Case, NotLinearError
+from theory.relations import relation as relation_type
 
 from proofs_check.numerics.certify import sign
 from proofs_check.errors import TooLargeError
@@ -215,8 +216,7 @@ def decide_profile_form(h_coeffs, constant, relation: str, n: int) -> LPVerdict:
         t = Fraction(int(abs(float(const)) + 1) * 2) / slope + 1
         return LPVerdict("refuted", n, optimum, point={a: t * v for a, v in point.items()},
                          reason="point scaled along its ray past the positive constant")
-    strict = relation in (">", "<")
-    if csign < 0 or (strict and csign == 0):
+    if not relation_type(relation).holds_on_sign(csign):
         return LPVerdict("refuted", n, optimum, point={mask: Fraction(0) for mask in range(1, 2**n)},
                          reason="negative or zero constant at the zero vector")
     y = _farkas(A, c)

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from theory import registry
 from theory.registry import Statement
+from theory.relations import relation as relation_type
 
 from proofs_check.numerics.certify import mpmath_str
 from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
@@ -50,7 +51,7 @@ def ratio(r: ClauseResult) -> float | None:
     rel = r.verdict.relation
     if rel == "==":
         return None
-    small, big = (r.verdict.lhs, r.verdict.rhs) if rel in ("<=", "<") else (r.verdict.rhs, r.verdict.lhs)
+    small, big = relation_type(rel).smaller_larger(r.verdict.lhs, r.verdict.rhs)
     if r.verdict.status == "equal":
         return None if r.rhs.is_zero() else 1.0  # 0 <= 0 says nothing about tightness
     if big > 0:

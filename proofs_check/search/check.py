@@ -340,7 +340,7 @@ def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
     if case is not None:
         cert = prover.certificate(st, 0, case)
         out["certificate"] = {"L": L, "case": where,
-                              "slack": "rhs - lhs" if st.clauses[0].rel in ("<=", "<", "==") else "lhs - rhs",
+                              "slack": "rhs - lhs" if st.clauses[0].relation_type.upper else "lhs - rhs",
                               "coefficients": {b: str(c) for b, c in cert.table()},
                               "expression": sp.sstr(cert.slack_expression())}
     return out

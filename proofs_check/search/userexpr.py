@@ -55,8 +55,10 @@ import sympy as sp
 from theory import symbols as sy
 from theory.linear import Case, NotLinearError
 from theory.registry import Clause, Statement
+from theory.relations import relation as relation_type
 
 from proofs_check.numerics.certify import compare
+from proofs_check.verdicts import Status
 from proofs_check.errors import ExpressionError
 from proofs_check.numerics.exact import LogLinear
 
@@ -495,8 +497,7 @@ class Evaluation:
         """``lhs/rhs`` for ``<=``/``<`` and ``rhs/lhs`` for ``>=``/``>`` (1 is tight, above 1 violated)."""
         if self.relation == "==":
             return None
-        small, big = ((self.lhs_float, self.rhs_float) if self.relation in ("<=", "<")
-                      else (self.rhs_float, self.lhs_float))
+        small, big = relation_type(self.relation).smaller_larger(self.lhs_float, self.rhs_float)
         if big > 0:
             return small / big
         if big == 0:
@@ -695,7 +696,7 @@ def _evaluate_intervals(rel: UserRelation, inst, case: Case, max_prec: int) -> E
             raise Undefined("no enclosure at any precision (e.g. the floor of an exact integer)")
         lhs, rhs, d, prec = box
         if method == "exact-zero":
-            status = "equal" if rel.rel in ("<=", ">=", "==") else "fails"
+            status = Status.EQUAL if relation_type(rel.rel).allows_equality else Status.FAILS
         elif _decided(d):
             status = "fails" if rel.rel == "==" or d.b < 0 else "holds"
             method = f"{method}@{prec}bits"
@@ -727,7 +728,7 @@ def _enclose(ctx: "_IntervalContext", sides, rel: str, max_prec: int):
             raise Undefined("division by zero or a non-real value") from None
         if not _is_real_interval(lhs) or not _is_real_interval(rhs):
             raise Undefined("a side has a non-real value")
-        d = rhs - lhs if rel in ("<=", "<", "==") else lhs - rhs
+        d = relation_type(rel).slack(lhs, rhs)
         last = (lhs, rhs, d, prec)
         if _decided(d):
             break
