@@ -1,6 +1,6 @@
 """Symbolic derivations behind the registry's constants, with SymPy doing the algebra.
 
-Each public function derives one fact of THEORY.md section 3 and returns SymPy objects wrapped
+Each public function derives one fact proved in a note (notes/<id>.md) and returns SymPy objects wrapped
 in one of three small result types:
 
 * :class:`Identity`  -- ``derived`` (what SymPy computed) should equal ``target`` (read from the
