@@ -2,7 +2,7 @@
 
 Notes, docstrings and comments carry their own derivations and cite papers by arXiv id and
 theorem number.  A reference to a planning document that is not in the repository, or to a
-machine path (``/home/...``), leaves the reader with nothing to open, so it fails here with the
+machine path (a home or scratch directory of one machine), leaves the reader with nothing to open, so it fails here with the
 file and line to fix.
 """
 
