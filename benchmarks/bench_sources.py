@@ -1,4 +1,4 @@
-"""Time the information profile of the two structured sources against their issue goals.
+"""Time the information profile of the two structured sources against their performance goals.
 
 Rows, all run side by side in one process (median of ``--repeat`` runs, default 3, seconds):
 
@@ -13,7 +13,7 @@ words build      ``words_distribution("en", 8)``: ``cold`` clears the module's c
                  wordfreq's ``get_frequency_list`` cache) before each run, so the word list is
                  read and parsed again; ``cached`` is the call with the support already cached.
 
-Issue goals, printed next to the numbers: Markov profile at L=4096, V=4 under 1 s; words
+Performance goals, printed next to the numbers: Markov profile at L=4096, V=4 under 1 s; words
 profile at L=8 under 1 s (shown for both the float and the exact words profile).  The words
 rows also check that the float and exact profiles agree (``max abs dh``, nats).
 

@@ -1,4 +1,4 @@
-"""Definitions of the named quantities in terms of the profile ``h`` (THEORY.md sections 2-3).
+"""Definitions of the named quantities in terms of the profile ``h`` (derived in notes/00-overview.md).
 
 These are the only places where the quantities are written down; everything that
 evaluates or proves a statement expands it through :mod:`theory.linear`, which

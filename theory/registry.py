@@ -1,4 +1,4 @@
-"""The one registry of statements (THEORY.md section 3).
+"""The one registry of statements (each one explained, with its proof or citation, in ``notes/<id>.md``).
 
 Each :class:`Statement` has an id, a title, a provenance (``paper``, ``derived``
 or ``conjecture``), a citation, the statements it relies on, its note file and
@@ -96,6 +96,7 @@ class Statement:
             raise ValueError(f"provenance {self.provenance!r} not in {PROVENANCES}")
         if not self.note:
             object.__setattr__(self, "note", f"notes/{self.id}.md")
+        object.__setattr__(self, "source", self.source.replace("{note}", self.note))
         # ad-hoc statements (user conjectures, tests) get positional keys c0, c1, ...
         object.__setattr__(self, "clauses", tuple(c if c.key else replace(c, key=f"c{i}")
                                                   for i, c in enumerate(self.clauses)))
@@ -126,7 +127,8 @@ class Statement:
 
 
 PAPER = "Li & Cai, arXiv 2505.21400"
-BRIEF = "THEORY.md (derived; proof in the note)"
+#: Provenance of the derived statements; ``{note}`` becomes the statement's note (``notes/F1.md``).
+BRIEF = "derived here; proof in {note}"
 
 # Shorthands used by several statements.
 SUM_TELESCOPE = sp.Sum((s[k] - 1) * (delta(m[k]) - delta(e[k])), (k, 1, T))
@@ -138,7 +140,7 @@ STATEMENTS: tuple[Statement, ...] = (
     Statement(
         "F1", "Exact decomposition: sampling error = ideal error + training error", "derived", BRIEF,
         (Clause(KL, "==", KL_ideal + eps_train, "all", "E_S KL = KL_ideal + eps_train", key="identity", prover=False),),
-        hypotheses="any mask predictor; eps_train as reconstructed in THEORY.md section 1",
+        hypotheses="any mask predictor; eps_train as defined in notes/00-overview.md (the paper's Definition 1, read so that F1 is exact)",
         remarks="The paper's '+ eps_train' is an identity, not an inequality.",
     ),
     Statement(

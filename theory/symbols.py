@@ -3,7 +3,7 @@
 Scalars of a distribution and predictor:
     KL        expected sampling error E_S KL(p || q_S) of the sampler with the instance's predictor
     KL_ideal  the same error for the optimal predictor (the true conditionals)
-    eps_train the predictor's training error (THEORY.md section 1)
+    eps_train the predictor's training error (defined in notes/00-overview.md; F1 makes it exact)
     MI, TC, DTC, H
 Profile-indexed:
     h(m), delta(m), g(u), D(w)

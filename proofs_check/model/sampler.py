@@ -1,4 +1,4 @@
-"""The masked-diffusion sampler, exactly and by simulation (THEORY.md section 1, F1).
+"""The masked-diffusion sampler, exactly and by simulation (setting: notes/00-overview.md; F1: notes/F1.md).
 
 A *predictor* is any callable ``p(i, revealed_positions, revealed_values)`` that
 returns a pmf over the ``V`` symbols for the masked position ``i`` (positions are
@@ -186,7 +186,7 @@ def expected_kl_bruteforce(dist: Distribution, sched: Schedule, pred: Predictor 
 
 
 def eps_train(dist: Distribution, sched: Schedule, pred: Predictor) -> LogLinear:
-    """Training error (THEORY.md section 1): ``tau`` with ``P(tau=k) = s_k/L``, mask ``M`` uniform
+    """Training error (Li & Cai's Definition 1 as read in notes/00-overview.md): ``tau`` with ``P(tau=k) = s_k/L``, mask ``M`` uniform
     of size ``L - m_tau``, loss ``(L/|M|) sum_{i in M} log(p*_i / pred_i)`` averaged exactly."""
     L = dist.L
     sched.check_length(L)

@@ -1,6 +1,6 @@
 """Exact proofs and refutations of linear statements over the symmetric Shannon cone.
 
-Method (THEORY.md section 4).  Fix ``L`` and a *case* (a schedule, a refinement
+Method (derived in notes/00-overview.md, "Why a coefficient check is a proof").  Fix ``L`` and a *case* (a schedule, a refinement
 of it, the randomized-offset family, ... as the clause's quantifier requires).
 A clause ``lhs REL rhs`` is turned into its *slack*
 

@@ -135,7 +135,7 @@ class Tally:
 
 
 def real_and_long_instances() -> Iterable[Instance]:
-    """Real language and long sequences (THEORY.md section 5): English words of 3 letters, a short
+    """Real language and long sequences (notes/00-overview.md): English words of 3 letters, a short
     Markov chain (enumerated, so the brute-force identities run too) and a 64-long chain (closed-form
     profile only), each under two schedules.  About 7 s together."""
     words = words_distribution("en", 3)

@@ -216,7 +216,7 @@ def _merge_duplicates(rows: np.ndarray, ints: list[int], V: int):
     return grouped_rows, [int(x) for x in grouped_w]
 
 
-# -- structured families (THEORY.md section 5) ---------------------------------------
+# -- structured families (copy, parity, ...: notes/00-overview.md) -----------------
 
 def copy_distribution(L: int, V: int) -> Distribution:
     """``X_1 = ... = X_L`` uniform on ``V`` symbols."""

@@ -199,23 +199,36 @@ def test_readme_section_links_every_note():
     assert not missing and f"](notes/{OVERVIEW})" in text, f"README section does not link {missing or OVERVIEW}"
 
 
-TEST_REF = re.compile(r"tests/(?P<file>test_\w+\.py)(?:::(?P<name>\w+)(?:\[[^\]\s`]*\])?)?")
+TEST_REF = re.compile(r"tests/(?P<file>(?:\w+/)*test_\w+\.py)(?:::(?P<name>\w+)(?:\[[^\]\s`]*\])?)?")
 
 
 def _defines(source: str, name: str) -> bool:
     return re.search(rf"^(?:async\s+def|def|class)\s+{name}\b|^{name}\s*=", source, re.M) is not None
 
 
-@pytest.mark.parametrize("path", note_paths(), ids=lambda p: p.name)
-def test_cited_tests_exist(path):
+def missing_citations(text: str) -> list[str]:
+    """Test files (``tests/<layer>/test_x.py``) and test names (``::test_y``) cited in ``text``
+    that do not exist."""
     missing = []
-    for m in TEST_REF.finditer(path.read_text()):
+    for m in TEST_REF.finditer(text):
         f = ROOT / "tests" / m["file"]
         if not f.is_file():
             missing.append(f"tests/{m['file']} (no such file)")
         elif m["name"] and not _defines(f.read_text(), m["name"]):
             missing.append(f"tests/{m['file']}::{m['name']} (not defined there)")
+    return missing
+
+
+@pytest.mark.parametrize("path", note_paths(), ids=lambda p: p.name)
+def test_cited_tests_exist(path):
+    missing = missing_citations(path.read_text())
     assert not missing, f"{path.name} cites checks that do not exist: {sorted(set(missing))}"
+
+
+def test_citation_check_reads_layered_paths():
+    assert not missing_citations("`tests/prover/test_prover.py::test_mutant_refuted_with_certified_witness`")
+    assert missing_citations("`tests/prover/test_prover.py::test_no_such_test`")
+    assert missing_citations("`tests/prover/test_no_such_file.py`")
 
 
 def _commands(path: Path) -> list[str]:

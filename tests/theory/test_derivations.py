@@ -1,4 +1,4 @@
-"""Symbolic derivations of theory/derivations.py (issue 3, item 2).
+"""Symbolic derivations of the package theory/derivations/ (common, p1p2, corollary1, copy, offset, f3): the facts the notes prove, checked by SymPy.
 
 Every check is symbolic (``simplify(derived - target) == 0``, or the sign of a factored gap
 decided from the symbols' assumptions) or an exact rational comparison over a finite range;
