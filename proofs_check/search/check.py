@@ -61,14 +61,15 @@ from proofs_check.sources.distributions import (Distribution, copy_distribution,
                             product_distribution, random_distribution)
 from proofs_check.errors import DlmInputError, ExpressionError
 from proofs_check.model.instance import Instance, instance_cases
+from proofs_check.model.quantifiers import DISPLAYED, quantifier
 from proofs_check.model.sampler import PerturbedPredictor
-from proofs_check.model.schedules import Schedule, balanced, compositions, one_step, randomized_offset
+from proofs_check.model.schedules import Schedule
 from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
 from proofs_check.search.userexpr import (FINAL_MAX_PREC, INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
                        evaluate, internal_error, parse)
 
-#: ``--schedules`` choices and the registry quantifier each one maps to.
-SCHEDULE_CLASSES = {"all": "all", "balanced": "balanced", "offset": "offset", "one-step": "one_step"}
+#: ``--schedules`` choices and the registry quantifier each one maps to (from the quantifier table).
+SCHEDULE_CLASSES = {name: q.name for name, q in DISPLAYED.items()}
 MAX_L = NAME_BOUND
 SEARCH_MAX_L = 6
 SWEEP_MAX_L = 5
@@ -199,13 +200,13 @@ def _reading_notes(rel: UserRelation, over: str, verdict: str, predictors: bool)
 
 def _quantifier(schedules: str) -> str:
     key = schedules.replace("_", "-") if isinstance(schedules, str) else schedules
-    if key not in SCHEDULE_CLASSES:
-        raise DlmInputError(f"schedules={schedules!r}; choose one of {', '.join(SCHEDULE_CLASSES)}")
-    return SCHEDULE_CLASSES[key]
+    if key not in DISPLAYED:
+        raise DlmInputError(f"schedules={schedules!r}; choose one of {', '.join(DISPLAYED)}")
+    return DISPLAYED[key].name
 
 
 def _class_name(over: str) -> str:
-    return {v: k for k, v in SCHEDULE_CLASSES.items()}[over]
+    return quantifier(over).display
 
 
 # ----------------------------------------------------------------------------------------
@@ -214,13 +215,7 @@ def _class_name(over: str) -> str:
 
 def class_schedules(over: str, L: int) -> list[Schedule]:
     """Schedules of length ``L`` that stand for every case of the class (one per case)."""
-    if over == "all":
-        return list(compositions(L))
-    if over == "balanced":
-        return [balanced(L, T) for T in range(1, L + 1)]
-    if over == "offset":  # the member r = s has s_max = s, so its case is the step-s family
-        return [randomized_offset(L, s, s) for s in range(1, L + 1)]
-    return [one_step(L)]
+    return quantifier(over).representatives(L)
 
 
 def _representative_cases(rel: UserRelation, over: str, max_L: int):
@@ -416,19 +411,10 @@ def _library(L: int):
             yield random_distribution(L, 2, seed=seed)
 
 
-def witness_schedule(case: Case) -> Schedule:
-    """A schedule whose instance has ``case`` among its cases (offset family: the member r = s)."""
-    if case.step is not None:
-        return randomized_offset(case.L, case.step, case.step)
-    if case.sizes is not None:
-        return Schedule(case.sizes)
-    return one_step(case.L)
-
-
 def _witness(search: "_Search", refuted: list, deadline: float) -> None:
     """Try the witness candidates on each refuted case; stop at the first certified violation."""
     for ref in refuted:
-        sched = witness_schedule(ref.case)
+        sched = quantifier(search.over).witness(ref.case)
         for n, dist in enumerate(witness_candidates(ref.L, ref.coefficients)):
             if search.found is not None or (n and time.monotonic() > deadline):
                 return

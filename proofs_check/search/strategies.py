@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
                             product_distribution)
-from proofs_check.model.schedules import Schedule, balanced, randomized_offset
+from proofs_check.model.quantifiers import any_schedule, quantifier
 
 
 @st.composite
@@ -64,18 +64,9 @@ def distributions(min_L=2, max_L=5, max_V=3):
     )
 
 
-@st.composite
-def schedules(draw, L: int):
+def schedules(L: int):
     """Any composition of ``L``, biased toward the structured ones."""
-    kind = draw(st.sampled_from(["any", "any", "balanced", "offset"]))
-    if kind == "balanced":
-        return balanced(L, draw(st.integers(1, L)))
-    if kind == "offset":
-        s = draw(st.integers(1, L))
-        return randomized_offset(L, s, draw(st.integers(1, s)))
-    cuts = draw(st.sets(st.integers(1, L - 1), max_size=L - 1)) if L > 1 else set()
-    bounds = [0, *sorted(cuts), L]
-    return Schedule(tuple(b - a for a, b in zip(bounds, bounds[1:])))
+    return any_schedule(L)
 
 
 @st.composite
@@ -84,26 +75,9 @@ def distribution_and_schedule(draw, min_L=2, max_L=5, max_V=3):
     return dist, draw(schedules(dist.L))
 
 
-@st.composite
-def schedules_for(draw, over: str, L: int):
+def schedules_for(over: str, L: int):
     """A schedule that the quantifier ``over`` of a registry clause applies to."""
-    if over == "balanced":
-        return balanced(L, draw(st.integers(1, L)))
-    if over in ("offset", "exists"):
-        s = draw(st.integers(2 if over == "exists" and L >= 2 else 1, L))
-        return randomized_offset(L, s, draw(st.integers(1, s)))
-    if over == "one_step":
-        return Schedule((L,))
-    if over == "all_ones":
-        return Schedule((1,) * L)
-    if over == "small_steps":
-        sizes, left = [], L
-        while left:
-            step = draw(st.integers(1, min(2, left)))
-            sizes.append(step)
-            left -= step
-        return Schedule(tuple(sizes))
-    return draw(schedules(L))
+    return quantifier(over).strategy(L)
 
 
 @st.composite
