@@ -19,10 +19,9 @@ from theory.symbols import KL_ideal
 
 from proofs_check.numerics.certify import Verdict, compare
 from proofs_check.verdicts import Status
-from proofs_check.sources.distributions import Distribution
+from proofs_check.sources.base import Source
 from proofs_check.errors import TooLargeError
 from proofs_check.numerics.exact import Enclosure, LogLinear
-from proofs_check.sources.markov import MarkovChain
 from proofs_check.sources.profile import InformationProfile
 from proofs_check.model.sampler import OptimalPredictor, Predictor, eps_train, expected_kl_bruteforce, n_partitions
 from proofs_check.model.quantifiers import offset_case, quantifier  # noqa: F401  (offset_case: public here too)
@@ -34,14 +33,15 @@ EXISTS_SEARCH_MAX_L = 12
 
 @dataclass
 class Instance:
-    """A distribution (or a Markov chain), a schedule and a predictor.
+    """A source (:class:`~proofs_check.sources.base.Source`), a schedule and a predictor.
 
-    A :class:`MarkovChain` gets its closed-form profile; when ``V^L`` is small enough to
-    enumerate it is also expanded to its exact law (for the brute-force KL and learned or
-    perturbed predictors), otherwise only the optimal predictor and the profile route apply.
+    The profile is the source's own (a Markov chain's is in closed form).  When the source's
+    law can be enumerated, ``dist`` becomes that law (for the brute-force KL and learned or
+    perturbed predictors); otherwise ``dist`` stays the source and only the optimal predictor
+    and the profile route apply.
     """
 
-    dist: Distribution | MarkovChain
+    dist: Source
     schedule: Schedule
     predictor: Predictor | None = None  # None: the optimal predictor
     profile: InformationProfile | None = None
@@ -49,21 +49,19 @@ class Instance:
     _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
 
     def __post_init__(self):
-        self.schedule.check_length(self.dist.L)
-        if isinstance(self.dist, MarkovChain):
-            chain = self.dist
-            if self.profile is None:
-                self.profile = chain.profile()
-            if chain.enumerable:
-                self.dist = chain.distribution()
-            elif not self.optimal:
-                raise TooLargeError(
-                    f"{chain!r}: a non-optimal predictor needs the chain's law, but V^L = {chain.V}^{chain.L} "
-                    f"is too many sequences to enumerate; use the optimal predictor or a shorter chain")
-            else:
-                self.bruteforce = False
+        source = self.dist
+        self.schedule.check_length(source.L)
         if self.profile is None:
-            self.profile = InformationProfile.of(self.dist)
+            self.profile = source.profile()
+        law = source.law()
+        if law is not None:
+            self.dist = law
+        elif not self.optimal:
+            raise TooLargeError(
+                f"{source!r}: a non-optimal predictor needs the source's law, but V^L = {source.V}^{source.L} "
+                f"is too many sequences to enumerate; use the optimal predictor or a shorter source")
+        else:
+            self.bruteforce = False
         if self.bruteforce is None:
             self.bruteforce = n_partitions(self.schedule) <= BRUTE_FORCE_MAX_PARTITIONS
 

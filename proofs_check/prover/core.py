@@ -63,7 +63,8 @@ from theory.relations import relation as relation_type
 from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e, m, omega, s, s_max, s_step
 
 from proofs_check.numerics.certify import compare, sign
-from proofs_check.sources.distributions import Distribution, copy_distribution, parity_distribution, product_distribution
+from proofs_check.sources.distributions import (Distribution, copy_distribution, mds_distribution,
+                                                parity_distribution, product_distribution, smallest_prime_at_least)
 from proofs_check.errors import DlmInputError
 from proofs_check.model.instance import Instance, check_clause
 from proofs_check.model.quantifiers import quantifier
@@ -279,24 +280,6 @@ def certificate(statement: Statement | str, clause_idx: int, case: Case) -> Cert
 # -- realizing a direction by a distribution -------------------------------------------------------
 
 
-def _smallest_prime_at_least(n: int) -> int:
-    p = max(n, 2)
-    while any(p % q == 0 for q in range(2, math.isqrt(p) + 1)):
-        p += 1
-    return p
-
-
-def mds_distribution(L: int, k: int) -> Distribution:
-    """Uniform codeword of a Reed-Solomon code of length ``L`` and dimension ``k`` over GF(p),
-    ``p`` the smallest prime ``>= L``: any ``k`` positions are independent and uniform and
-    determine the rest, so ``H(X_A) = min(|A|, k) log p`` and ``g`` is concentrated at ``k - 1``."""
-    p = _smallest_prime_at_least(L)
-    msgs = np.array(np.meshgrid(*[np.arange(p)] * k, indexing="ij")).reshape(k, -1).T
-    vander = np.array([[pow(a, j, p) for a in range(L)] for j in range(k)], dtype=np.int64)
-    rows = (msgs @ vander) % p
-    return Distribution(p, L, rows, [1] * len(rows), name=f"reed-solomon(L={L},k={k},p={p})")
-
-
 def direction_support(L: int, idx: int) -> int:
     """Support size of the smallest known distribution loading only basis element ``idx``."""
     if idx == L - 1:
@@ -305,7 +288,7 @@ def direction_support(L: int, idx: int) -> int:
         return 2
     if idx == L - 2:
         return 2 ** (L - 1)
-    return _smallest_prime_at_least(L) ** (idx + 1)
+    return smallest_prime_at_least(L) ** (idx + 1)
 
 
 def direction_distribution(L: int, idx: int) -> tuple[str, Distribution | None]:

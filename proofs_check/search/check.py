@@ -46,9 +46,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import product as iproduct
 
-import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hyp_seed
@@ -57,8 +55,9 @@ from hypothesis import strategies as st
 from theory.linear import Case, NotLinearError, linear_form
 
 from proofs_check.prover import core as prover
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
-                            product_distribution, random_distribution)
+from proofs_check.sources import families
+from proofs_check.sources.distributions import (Distribution, copy_distribution, product_distribution,
+                                                sum_zero_distribution)
 from proofs_check.errors import DlmInputError, ExpressionError
 from proofs_check.model.instance import Instance, instance_cases
 from proofs_check.model.quantifiers import DISPLAYED, quantifier
@@ -345,17 +344,6 @@ def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
 # witnesses for a refuted case
 # ----------------------------------------------------------------------------------------
 
-def sum_zero_distribution(L: int, q: int) -> Distribution:
-    """Uniform sequences over ``q`` symbols whose sum is 0 mod ``q`` (even parity for ``q = 2``).
-
-    Any ``L - 1`` tokens are independent and uniform and determine the last one: the
-    direction ``g(L-2)`` of the cone with size ``log q``.
-    """
-    msgs = np.array(list(iproduct(range(q), repeat=L - 1)), dtype=np.int64).reshape(-1, L - 1)
-    rows = np.hstack([msgs, (-msgs.sum(axis=1) % q)[:, None]])
-    return Distribution(q, L, rows, [1] * len(rows), name=f"sum-zero(L={L},q={q})")
-
-
 def witness_candidates(L: int, coefficients: dict | None = None):
     """Distributions of length ``L`` to try on a refuted case, most promising first.
 
@@ -397,18 +385,8 @@ def _direction(L: int, idx: int):
 
 
 def _library(L: int):
-    yield copy_distribution(L, 2)
-    yield parity_distribution(L)
-    for idx in range(1, L - 2):
-        _, d = prover.direction_distribution(L, idx)
-        if d is not None:
-            yield d
-    yield mixture(copy_distribution(L, 2), parity_distribution(L), 1, 1)
-    yield product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)])
-    yield copy_distribution(L, 3)
-    for seed in range(4):
-        if 2**L <= MAX_WITNESS_SUPPORT:
-            yield random_distribution(L, 2, seed=seed)
+    """The family table's witness library at length ``L``."""
+    return families.members("library", L)
 
 
 def _witness(search: "_Search", refuted: list, deadline: float) -> None:
@@ -544,16 +522,8 @@ class _Search:
 
 
 def _sweep_distributions(L: int):
-    yield copy_distribution(L, 2)
-    yield parity_distribution(L)
-    yield copy_distribution(L, 3)
-    for idx in range(1, L - 2):
-        _, d = prover.direction_distribution(L, idx)
-        if d is not None:
-            yield d
-    yield product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)])
-    yield mixture(copy_distribution(L, 2), parity_distribution(L), 1, 2)
-    yield random_distribution(L, 2, seed=L)
+    """The family table's sweep members at length ``L``."""
+    return families.members("sweep", L)
 
 
 @st.composite

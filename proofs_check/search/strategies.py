@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
-                            product_distribution)
+from proofs_check.sources import families
+from proofs_check.sources.distributions import Distribution
 from proofs_check.model.quantifiers import any_schedule, quantifier
 
 
@@ -42,18 +42,10 @@ def sparse_distributions(draw, min_L=2, max_L=8, min_V=2, max_V=5, max_support=4
 
 @st.composite
 def structured_distributions(draw, min_L=2, max_L=6, max_V=3):
+    """A member of a family the table tags ``strategy`` (copy, parity, product, mixture, ...)."""
     L = draw(st.integers(min_L, max_L))
-    kind = draw(st.sampled_from(["copy", "parity", "product", "mixture"]))
-    if kind == "copy":
-        return copy_distribution(L, draw(st.integers(2, max_V)))
-    if kind == "parity":
-        return parity_distribution(L)
-    V = draw(st.integers(2, max_V))
-    if kind == "product":
-        margs = draw(st.lists(st.lists(st.integers(1, 9), min_size=V, max_size=V), min_size=L, max_size=L))
-        return product_distribution(margs)
-    a, b = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    return mixture(copy_distribution(L, 2), parity_distribution(L), a, b)
+    fam = draw(st.sampled_from(families.tagged("strategy")))
+    return fam.draw(draw, L, max_V)
 
 
 def distributions(min_L=2, max_L=5, max_V=3):
