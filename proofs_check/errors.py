@@ -28,3 +28,7 @@ class PredictorError(DlmInputError):
 
 class ExpressionError(DlmInputError):
     """A statement or user expression cannot be parsed or evaluated."""
+
+
+class QuantifierError(DlmInputError):
+    """An unknown quantifier name, or a case that does not fit a clause's quantifier."""

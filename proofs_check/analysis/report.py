@@ -28,7 +28,8 @@ from theory.definitions import omega_weights  # noqa: E402
 from theory.linear import Case  # noqa: E402
 from theory.symbols import KL_ideal, eps_train, g  # noqa: E402
 
-from proofs_check.sources.distributions import Distribution, copy_distribution, mixture, parity_distribution, random_distribution  # noqa: E402
+from proofs_check.sources import families  # noqa: E402
+from proofs_check.sources.distributions import Distribution, random_distribution  # noqa: E402
 from proofs_check.model.instance import float_value, offset_case  # noqa: E402
 from proofs_check.analysis.rates import rate_curve  # noqa: E402
 from proofs_check.sources.markov import random_chain  # noqa: E402
@@ -70,13 +71,8 @@ def bound_curves(name: str, L: int, h) -> Curve:
 
 
 def default_families() -> list[tuple[str, Distribution]]:
-    L = 10
-    return [
-        (f"random dense (L={L}, V=2)", random_distribution(L, 2, seed=1)),
-        (f"copy (L={L}, V=2)", copy_distribution(L, 2)),
-        (f"parity (L={L})", parity_distribution(L)),
-        (f"copy+parity mixture (L={L})", mixture(copy_distribution(L, 2), parity_distribution(L), 1, 1)),
-    ]
+    """The family table's report examples at ``L = 10``, labelled by their names."""
+    return [(d.name, d) for d in families.members("report", 10)]
 
 
 def default_rate() -> dict:

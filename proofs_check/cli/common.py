@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from proofs_check.sources import families
-from proofs_check.sources.distributions import Distribution, load
+from proofs_check.sources.base import Source
+from proofs_check.sources.jsonio import load
 from proofs_check.errors import DlmInputError, ScheduleError
 from proofs_check.model.schedules import Schedule, balanced, one_step, randomized_offset
 
@@ -13,7 +14,7 @@ from proofs_check.model.schedules import Schedule, balanced, one_step, randomize
 def add_distribution_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("distribution (one of --file or --family)")
     g.add_argument("--file", help="distribution JSON file (kinds: dense, sparse, markov; see README)")
-    g.add_argument("--family", choices=sorted(families.FAMILIES), help="a built-in family")
+    g.add_argument("--family", choices=families.cli_names(), help="a built-in family")
     g.add_argument("--L", type=int, help="sequence length for --family")
     g.add_argument("--V", type=int, help="vocabulary size for --family (default 2)")
     g.add_argument("--seed", type=int, default=0, help="seed for random families (default 0)")
@@ -29,7 +30,7 @@ def add_schedule_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--step", type=int, metavar="s", help="step size s of the randomized-offset schedule")
 
 
-def distribution_from_args(args) -> Distribution:
+def distribution_from_args(args) -> Source:
     if bool(args.file) == bool(args.family):
         raise DlmInputError("give exactly one of --file F.json or --family NAME")
     if args.file:

@@ -17,7 +17,6 @@ from theory.definitions import KL_IDEAL_OMEGA_FORM
 
 from proofs_check.model.instance import Instance, check_all
 from proofs_check.numerics.exact import LogLinear
-from proofs_check.sources.markov import MarkovChain
 from proofs_check.errors import DlmInputError
 from proofs_check.model.learned import learn_predictor
 from proofs_check.model.sampler import PerturbedPredictor
@@ -99,11 +98,12 @@ def run(args) -> int:
     dist = distribution_from_args(args)
     sched = schedule_from_args(args, dist.L)
     pred = None
-    if args.predictor != "optimal" and isinstance(dist, MarkovChain):
-        if not dist.enumerable:
+    if args.predictor != "optimal":
+        law = dist.law()
+        if law is None:
             raise DlmInputError(f"--predictor {args.predictor} needs the law of {dist!r}, which is too long "
                                 f"to enumerate: use --predictor optimal or a shorter chain")
-        dist = dist.distribution()
+        dist = law
     if args.predictor == "perturbed":
         pred = PerturbedPredictor(dist)
     elif args.predictor == "learned":

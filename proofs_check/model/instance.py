@@ -15,34 +15,33 @@ from functools import cached_property
 from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
-from theory.symbols import KL_ideal, u
+from theory.symbols import KL_ideal
 
 from proofs_check.numerics.certify import Verdict, compare
 from proofs_check.verdicts import Status
-from proofs_check.sources.distributions import Distribution
+from proofs_check.sources.base import Source
 from proofs_check.errors import TooLargeError
 from proofs_check.numerics.exact import Enclosure, LogLinear
-from proofs_check.sources.markov import MarkovChain
 from proofs_check.sources.profile import InformationProfile
 from proofs_check.model.sampler import OptimalPredictor, Predictor, eps_train, expected_kl_bruteforce, n_partitions
-from proofs_check.model.schedules import Schedule, balanced, compositions, offset_family
+from proofs_check.model.quantifiers import offset_case, quantifier  # noqa: F401  (offset_case: public here too)
+from proofs_check.model.schedules import Schedule, compositions, offset_family
 
 BRUTE_FORCE_MAX_PARTITIONS = 5_000
 EXISTS_SEARCH_MAX_L = 12
-#: F4 is checked on every one-split refinement up to this many, else on the middle split of each step.
-REFINEMENTS_MAX = 256
 
 
 @dataclass
 class Instance:
-    """A distribution (or a Markov chain), a schedule and a predictor.
+    """A source (:class:`~proofs_check.sources.base.Source`), a schedule and a predictor.
 
-    A :class:`MarkovChain` gets its closed-form profile; when ``V^L`` is small enough to
-    enumerate it is also expanded to its exact law (for the brute-force KL and learned or
-    perturbed predictors), otherwise only the optimal predictor and the profile route apply.
+    The profile is the source's own (a Markov chain's is in closed form).  When the source's
+    law can be enumerated, ``dist`` becomes that law (for the brute-force KL and learned or
+    perturbed predictors); otherwise ``dist`` stays the source and only the optimal predictor
+    and the profile route apply.
     """
 
-    dist: Distribution | MarkovChain
+    dist: Source
     schedule: Schedule
     predictor: Predictor | None = None  # None: the optimal predictor
     profile: InformationProfile | None = None
@@ -50,21 +49,19 @@ class Instance:
     _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
 
     def __post_init__(self):
-        self.schedule.check_length(self.dist.L)
-        if isinstance(self.dist, MarkovChain):
-            chain = self.dist
-            if self.profile is None:
-                self.profile = chain.profile()
-            if chain.enumerable:
-                self.dist = chain.distribution()
-            elif not self.optimal:
-                raise TooLargeError(
-                    f"{chain!r}: a non-optimal predictor needs the chain's law, but V^L = {chain.V}^{chain.L} "
-                    f"is too many sequences to enumerate; use the optimal predictor or a shorter chain")
-            else:
-                self.bruteforce = False
+        source = self.dist
+        self.schedule.check_length(source.L)
         if self.profile is None:
-            self.profile = InformationProfile.of(self.dist)
+            self.profile = source.profile()
+        law = source.law()
+        if law is not None:
+            self.dist = law
+        elif not self.optimal:
+            raise TooLargeError(
+                f"{source!r}: a non-optimal predictor needs the source's law, but V^L = {source.V}^{source.L} "
+                f"is too many sequences to enumerate; use the optimal predictor or a shorter source")
+        else:
+            self.bruteforce = False
         if self.bruteforce is None:
             self.bruteforce = n_partitions(self.schedule) <= BRUTE_FORCE_MAX_PARTITIONS
 
@@ -146,45 +143,9 @@ def dot(form: dict, atoms: dict):
     return Enclosure(lambda prec: sum((e.interval(prec) for e in loose), exact.interval(prec)))
 
 
-def is_balanced(sched: Schedule) -> bool:
-    return sched == balanced(sched.L, sched.T)
-
-
 def instance_cases(clause: Clause, inst: Instance) -> list[Case]:
     """The cases of ``clause`` that apply to the instance's schedule (maybe none)."""
-    L, S = inst.L, inst.schedule
-    over = clause.over
-    if over == "profile":
-        return [Case(L)]
-    if over == "each_u":
-        return [Case(L, bind=((u, v),)) for v in range(L - 1)]
-    if over == "all":
-        return [Case(L, S.sizes)]
-    if over == "balanced":
-        return [Case(L, S.sizes)] if is_balanced(S) else []
-    if over == "one_step":
-        return [Case(L, S.sizes)] if S.T == 1 else []
-    if over == "all_ones":
-        return [Case(L, S.sizes)] if S.s_max == 1 else []
-    if over == "small_steps":
-        return [Case(L, S.sizes)] if S.s_max <= 2 else []
-    if over == "refinement":
-        refs = list(S.refinements())
-        if len(refs) > REFINEMENTS_MAX:  # long schedules: split each step once, in its middle
-            refs = [S.split(k, sk // 2) for k, sk in enumerate(S.sizes) if sk >= 2]
-        return [Case(L, S.sizes, refined=R.sizes) for R in refs]
-    if over == "halving":
-        return [Case(L, S.sizes, refined=S.halved().sizes)] if S.s_max >= 2 else []
-    if over in ("offset", "exists"):
-        if over == "exists" and (S.s_max < 2 or L < 2):
-            return []
-        return [offset_case(L, S.s_max, S.sizes)]
-    raise ValueError(f"unknown quantifier {over!r}")
-
-
-def offset_case(L: int, step: int, sizes=None) -> Case:
-    fam = tuple(sch.sizes for _, sch in offset_family(L, step))
-    return Case(L, sizes, family=fam, step=step)
+    return quantifier(clause.over).instance_cases(inst.L, inst.schedule)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from fractions import Fraction
-from functools import lru_cache
 from itertools import combinations, product
 from math import comb, factorial, prod
 from typing import Callable, Iterator, Sequence
@@ -56,9 +55,16 @@ class OptimalPredictor:
 
     def __init__(self, dist: Distribution):
         self.dist = dist
+        self._tables: dict = {}  # (i, A) -> table; per instance, so the predictor can be collected
 
-    @lru_cache(maxsize=None)
     def table(self, i: int, A: tuple) -> dict:
+        """``{(x_A, v): p(X_i = v | X_A = x_A)}`` on the support, memoised per instance."""
+        hit = self._tables.get((i, A))
+        if hit is None:
+            hit = self._tables[(i, A)] = self._conditional_table(i, A)
+        return hit
+
+    def _conditional_table(self, i: int, A: tuple) -> dict:
         pos = tuple(sorted(A + (i,)))
         rows, w = self.dist.marginal(pos)
         k = pos.index(i)

@@ -60,13 +60,14 @@ from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
 from theory.relations import relation as relation_type
-from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e, m, omega, s, s_max, s_step, u
+from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e, m, omega, s, s_max, s_step
 
-from proofs_check.model import schedules as sch
 from proofs_check.numerics.certify import compare, sign
-from proofs_check.sources.distributions import Distribution, copy_distribution, parity_distribution, product_distribution
-from proofs_check.errors import DlmInputError, ScheduleError
-from proofs_check.model.instance import Instance, check_clause, offset_case
+from proofs_check.sources.distributions import (Distribution, copy_distribution, mds_distribution,
+                                                parity_distribution, product_distribution, smallest_prime_at_least)
+from proofs_check.errors import DlmInputError
+from proofs_check.model.instance import Instance, check_clause
+from proofs_check.model.quantifiers import quantifier
 from proofs_check.numerics.exact import LogLinear
 
 #: Largest support (rows) of a witness distribution the prover builds to confirm a refutation.
@@ -115,29 +116,7 @@ def to_basis(h_coeffs: list[Fraction]) -> list[Fraction]:
 
 def quantifier_cases(over: str, L: int) -> list[Case]:
     """Every case a clause with quantifier ``over`` ranges over at sequence length ``L``."""
-    if over == "profile":
-        return [Case(L)]
-    if over == "each_u":
-        return [Case(L, bind=((u, x),)) for x in range(L - 1)]
-    if over == "all":
-        return [Case(L, S.sizes) for S in sch.compositions(L)]
-    if over == "balanced":
-        return [Case(L, sch.balanced(L, TT).sizes) for TT in range(1, L + 1)]
-    if over == "one_step":
-        return [Case(L, sch.one_step(L).sizes)]
-    if over == "all_ones":
-        return [Case(L, sch.all_ones(L).sizes)]
-    if over == "small_steps":
-        return [Case(L, S.sizes) for S in sch.compositions(L) if S.s_max <= 2]
-    if over == "refinement":
-        return [Case(L, S.sizes, refined=R.sizes) for S in sch.compositions(L) for R in S.refinements()]
-    if over == "halving":
-        return [Case(L, S.sizes, refined=S.halved().sizes) for S in sch.compositions(L) if S.s_max >= 2]
-    if over == "offset":
-        return [offset_case(L, step) for step in range(1, L + 1)]
-    if over == "exists":
-        return [offset_case(L, step) for step in range(2, L + 1)]
-    raise ProverInputError(f"unknown quantifier {over!r}; known: {', '.join(registry.QUANTIFIERS)}")
+    return quantifier(over).cases(L)
 
 
 def case_id(case: Case) -> tuple:
@@ -301,24 +280,6 @@ def certificate(statement: Statement | str, clause_idx: int, case: Case) -> Cert
 # -- realizing a direction by a distribution -------------------------------------------------------
 
 
-def _smallest_prime_at_least(n: int) -> int:
-    p = max(n, 2)
-    while any(p % q == 0 for q in range(2, math.isqrt(p) + 1)):
-        p += 1
-    return p
-
-
-def mds_distribution(L: int, k: int) -> Distribution:
-    """Uniform codeword of a Reed-Solomon code of length ``L`` and dimension ``k`` over GF(p),
-    ``p`` the smallest prime ``>= L``: any ``k`` positions are independent and uniform and
-    determine the rest, so ``H(X_A) = min(|A|, k) log p`` and ``g`` is concentrated at ``k - 1``."""
-    p = _smallest_prime_at_least(L)
-    msgs = np.array(np.meshgrid(*[np.arange(p)] * k, indexing="ij")).reshape(k, -1).T
-    vander = np.array([[pow(a, j, p) for a in range(L)] for j in range(k)], dtype=np.int64)
-    rows = (msgs @ vander) % p
-    return Distribution(p, L, rows, [1] * len(rows), name=f"reed-solomon(L={L},k={k},p={p})")
-
-
 def direction_support(L: int, idx: int) -> int:
     """Support size of the smallest known distribution loading only basis element ``idx``."""
     if idx == L - 1:
@@ -327,7 +288,7 @@ def direction_support(L: int, idx: int) -> int:
         return 2
     if idx == L - 2:
         return 2 ** (L - 1)
-    return _smallest_prime_at_least(L) ** (idx + 1)
+    return smallest_prime_at_least(L) ** (idx + 1)
 
 
 def direction_distribution(L: int, idx: int) -> tuple[str, Distribution | None]:
@@ -373,14 +334,6 @@ class Witness:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")} | {"confirmed": self.confirmed}
 
 
-def _witness_schedule(clause: Clause, case: Case) -> sch.Schedule:
-    if case.sizes is not None:
-        return sch.Schedule(case.sizes)
-    if clause.over == "exists" and case.step is not None:
-        return sch.randomized_offset(case.L, case.step, case.step)
-    return sch.one_step(case.L)
-
-
 def confirm(statement: Statement, clause_idx: int, case: Case, direction: int) -> Witness:
     """Evaluate the clause on the distribution that loads ``direction`` with a certified verdict.
 
@@ -393,7 +346,7 @@ def confirm(statement: Statement, clause_idx: int, case: Case, direction: int) -
     if dist is None:
         return Witness(desc, None, note="direction not evaluated")
     clause = statement.clauses[clause_idx]
-    sched = _witness_schedule(clause, case)
+    sched = quantifier(clause.over).witness(case)
     inst = Instance(dist, sched, bruteforce=None if L <= WITNESS_BRUTEFORCE_MAX_L else False)
     lhs, rhs = inst.value(clause.lhs, case), inst.value(clause.rhs, case)
     v = compare(lhs, rhs, clause.rel)
@@ -856,52 +809,10 @@ def prove_all(max_L: int, statements: Iterable[Statement] | None = None,
 
 def case_for(statement: Statement, clause_idx: int, L: int, schedule: str | None = None,
              step: int | None = None, refined: str | None = None, u_value: int | None = None) -> Case:
-    """Build the case of one clause from command-line style input (validated)."""
+    """Build the case of one clause from command-line style input (validated by its quantifier)."""
     if not 0 <= clause_idx < len(statement.clauses):
         raise ProverInputError(f"{statement.id} has clauses 0..{len(statement.clauses) - 1}, not {clause_idx}")
-    over = statement.clauses[clause_idx].over
     if isinstance(L, bool) or not isinstance(L, int) or L < 1:
         raise ProverInputError(f"--L {L!r} must be an integer >= 1")
-    if over in ("offset", "exists"):
-        if step is None:
-            raise ProverInputError(f"{statement.id} clause {clause_idx} ranges over the offset family: "
-                                   f"give --step s")
-        lo = 2 if over == "exists" else 1
-        if not lo <= step <= L:
-            raise ProverInputError(f"--step {step} must satisfy {lo} <= s <= L={L}")
-        return offset_case(L, step)
-    if over == "profile":
-        return Case(L)
-    if over == "each_u":
-        if u_value is None or not 0 <= u_value <= L - 2:
-            raise ProverInputError(f"{statement.id} clause {clause_idx} holds for each u: "
-                                   f"give --u with 0 <= u <= {L - 2}")
-        return Case(L, bind=((u, u_value),))
-    if schedule is None:
-        defaults = {"one_step": sch.one_step, "all_ones": sch.all_ones}
-        if over in defaults:
-            return Case(L, defaults[over](L).sizes)
-        raise ProverInputError(f"{statement.id} clause {clause_idx} ranges over schedules: "
-                               f"give --schedule 3,2,1")
-    S = sch.Schedule.parse(schedule, L)
-    if over == "balanced" and S != sch.balanced(L, S.T):
-        raise ProverInputError(f"schedule {S} is not balanced; the balanced one with T={S.T} is "
-                               f"{sch.balanced(L, S.T)}")
-    if over == "one_step" and S.T != 1:
-        raise ProverInputError(f"this clause is about the one-step schedule ({L}), not {S}")
-    if over == "all_ones" and S.s_max != 1:
-        raise ProverInputError(f"this clause is about the schedule of ones, not {S}")
-    if over == "small_steps" and S.s_max > 2:
-        raise ProverInputError(f"this clause needs every step <= 2, but {S} has s_max={S.s_max}")
-    if over == "halving":
-        if S.s_max < 2:
-            raise ProverInputError(f"halving needs s_max >= 2; {S} has only steps of 1")
-        return Case(L, S.sizes, refined=S.halved().sizes)
-    if over == "refinement":
-        if refined is None:
-            raise ProverInputError("a refinement clause needs --refined (the schedule with one step split in two)")
-        R = sch.Schedule.parse(refined, L)
-        if R not in set(S.refinements()):
-            raise ScheduleError(f"{R} is not {S} with exactly one step split in two")
-        return Case(L, S.sizes, refined=R.sizes)
-    return Case(L, S.sizes)
+    return quantifier(statement.clauses[clause_idx].over).case_for(
+        L, schedule, step, refined, u_value, what=f"{statement.id} clause {clause_idx}")

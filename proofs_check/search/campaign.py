@@ -35,10 +35,9 @@ from theory.registry import Statement
 from theory.relations import relation as relation_type
 
 from proofs_check.numerics.certify import mpmath_str
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
-                            product_distribution)
+from proofs_check.sources import families
 from proofs_check.model.instance import ClauseResult, Instance, check_all, check_statement
-from proofs_check.sources.markov import MarkovChain, random_chain
+from proofs_check.sources.markov import random_chain
 from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
 from proofs_check.search.strategies import instances_for
@@ -65,7 +64,7 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
     """A reproducible record of one checked case (both sides at 30 digits)."""
     return {
         "clause": r.label,
-        "distribution": (inst.dist.to_json() if isinstance(inst.dist, MarkovChain) or inst.dist.n_support <= 4096
+        "distribution": (inst.dist.to_json() if inst.dist.law() is None or inst.dist.n_support <= 4096
                          else {"name": inst.dist.name}),
         "name": inst.dist.name,
         "schedule": list(inst.schedule.sizes),
@@ -150,7 +149,7 @@ def real_and_long_instances() -> Iterable[Instance]:
 
 def _key(inst: Instance):
     d = inst.dist
-    if isinstance(d, MarkovChain):
+    if d.law() is None:  # a source too long to enumerate: its parameters are its identity
         return (json.dumps(d.to_json()), inst.schedule.sizes)
     return (d.V, d.L, d.support.tobytes(), d.weights, inst.schedule.sizes)
 
@@ -177,10 +176,7 @@ class Campaign:
     # -- sources ------------------------------------------------------------
     def structured_instances(self) -> Iterable[Instance]:
         for L in range(2, self.structured_max_L + 1):
-            dists = [copy_distribution(L, 2), copy_distribution(L, 3), parity_distribution(L),
-                     product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)]),
-                     mixture(copy_distribution(L, 2), parity_distribution(L), 1, 2)]
-            for d in dists:
+            for d in families.members("sweep", L):
                 for sched in compositions(L):
                     yield Instance(d, sched)
         yield from real_and_long_instances()

@@ -46,9 +46,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import product as iproduct
 
-import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hyp_seed
@@ -57,18 +55,20 @@ from hypothesis import strategies as st
 from theory.linear import Case, NotLinearError, linear_form
 
 from proofs_check.prover import core as prover
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
-                            product_distribution, random_distribution)
+from proofs_check.sources import families
+from proofs_check.sources.distributions import (Distribution, copy_distribution, product_distribution,
+                                                sum_zero_distribution)
 from proofs_check.errors import DlmInputError, ExpressionError
 from proofs_check.model.instance import Instance, instance_cases
+from proofs_check.model.quantifiers import DISPLAYED, quantifier
 from proofs_check.model.sampler import PerturbedPredictor
-from proofs_check.model.schedules import Schedule, balanced, compositions, one_step, randomized_offset
+from proofs_check.model.schedules import Schedule
 from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
 from proofs_check.search.userexpr import (FINAL_MAX_PREC, INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
                        evaluate, internal_error, parse)
 
-#: ``--schedules`` choices and the registry quantifier each one maps to.
-SCHEDULE_CLASSES = {"all": "all", "balanced": "balanced", "offset": "offset", "one-step": "one_step"}
+#: ``--schedules`` choices and the registry quantifier each one maps to (from the quantifier table).
+SCHEDULE_CLASSES = {name: q.name for name, q in DISPLAYED.items()}
 MAX_L = NAME_BOUND
 SEARCH_MAX_L = 6
 SWEEP_MAX_L = 5
@@ -199,13 +199,13 @@ def _reading_notes(rel: UserRelation, over: str, verdict: str, predictors: bool)
 
 def _quantifier(schedules: str) -> str:
     key = schedules.replace("_", "-") if isinstance(schedules, str) else schedules
-    if key not in SCHEDULE_CLASSES:
-        raise DlmInputError(f"schedules={schedules!r}; choose one of {', '.join(SCHEDULE_CLASSES)}")
-    return SCHEDULE_CLASSES[key]
+    if key not in DISPLAYED:
+        raise DlmInputError(f"schedules={schedules!r}; choose one of {', '.join(DISPLAYED)}")
+    return DISPLAYED[key].name
 
 
 def _class_name(over: str) -> str:
-    return {v: k for k, v in SCHEDULE_CLASSES.items()}[over]
+    return quantifier(over).display
 
 
 # ----------------------------------------------------------------------------------------
@@ -214,13 +214,7 @@ def _class_name(over: str) -> str:
 
 def class_schedules(over: str, L: int) -> list[Schedule]:
     """Schedules of length ``L`` that stand for every case of the class (one per case)."""
-    if over == "all":
-        return list(compositions(L))
-    if over == "balanced":
-        return [balanced(L, T) for T in range(1, L + 1)]
-    if over == "offset":  # the member r = s has s_max = s, so its case is the step-s family
-        return [randomized_offset(L, s, s) for s in range(1, L + 1)]
-    return [one_step(L)]
+    return quantifier(over).representatives(L)
 
 
 def _representative_cases(rel: UserRelation, over: str, max_L: int):
@@ -350,17 +344,6 @@ def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
 # witnesses for a refuted case
 # ----------------------------------------------------------------------------------------
 
-def sum_zero_distribution(L: int, q: int) -> Distribution:
-    """Uniform sequences over ``q`` symbols whose sum is 0 mod ``q`` (even parity for ``q = 2``).
-
-    Any ``L - 1`` tokens are independent and uniform and determine the last one: the
-    direction ``g(L-2)`` of the cone with size ``log q``.
-    """
-    msgs = np.array(list(iproduct(range(q), repeat=L - 1)), dtype=np.int64).reshape(-1, L - 1)
-    rows = np.hstack([msgs, (-msgs.sum(axis=1) % q)[:, None]])
-    return Distribution(q, L, rows, [1] * len(rows), name=f"sum-zero(L={L},q={q})")
-
-
 def witness_candidates(L: int, coefficients: dict | None = None):
     """Distributions of length ``L`` to try on a refuted case, most promising first.
 
@@ -402,33 +385,14 @@ def _direction(L: int, idx: int):
 
 
 def _library(L: int):
-    yield copy_distribution(L, 2)
-    yield parity_distribution(L)
-    for idx in range(1, L - 2):
-        _, d = prover.direction_distribution(L, idx)
-        if d is not None:
-            yield d
-    yield mixture(copy_distribution(L, 2), parity_distribution(L), 1, 1)
-    yield product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)])
-    yield copy_distribution(L, 3)
-    for seed in range(4):
-        if 2**L <= MAX_WITNESS_SUPPORT:
-            yield random_distribution(L, 2, seed=seed)
-
-
-def witness_schedule(case: Case) -> Schedule:
-    """A schedule whose instance has ``case`` among its cases (offset family: the member r = s)."""
-    if case.step is not None:
-        return randomized_offset(case.L, case.step, case.step)
-    if case.sizes is not None:
-        return Schedule(case.sizes)
-    return one_step(case.L)
+    """The family table's witness library at length ``L``."""
+    return families.members("library", L)
 
 
 def _witness(search: "_Search", refuted: list, deadline: float) -> None:
     """Try the witness candidates on each refuted case; stop at the first certified violation."""
     for ref in refuted:
-        sched = witness_schedule(ref.case)
+        sched = quantifier(search.over).witness(ref.case)
         for n, dist in enumerate(witness_candidates(ref.L, ref.coefficients)):
             if search.found is not None or (n and time.monotonic() > deadline):
                 return
@@ -558,16 +522,8 @@ class _Search:
 
 
 def _sweep_distributions(L: int):
-    yield copy_distribution(L, 2)
-    yield parity_distribution(L)
-    yield copy_distribution(L, 3)
-    for idx in range(1, L - 2):
-        _, d = prover.direction_distribution(L, idx)
-        if d is not None:
-            yield d
-    yield product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)])
-    yield mixture(copy_distribution(L, 2), parity_distribution(L), 1, 2)
-    yield random_distribution(L, 2, seed=L)
+    """The family table's sweep members at length ``L``."""
+    return families.members("sweep", L)
 
 
 @st.composite

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
-                            product_distribution)
-from proofs_check.model.schedules import Schedule, balanced, randomized_offset
+from proofs_check.sources import families
+from proofs_check.sources.distributions import Distribution
+from proofs_check.model.quantifiers import any_schedule, quantifier
 
 
 @st.composite
@@ -42,18 +42,10 @@ def sparse_distributions(draw, min_L=2, max_L=8, min_V=2, max_V=5, max_support=4
 
 @st.composite
 def structured_distributions(draw, min_L=2, max_L=6, max_V=3):
+    """A member of a family the table tags ``strategy`` (copy, parity, product, mixture, ...)."""
     L = draw(st.integers(min_L, max_L))
-    kind = draw(st.sampled_from(["copy", "parity", "product", "mixture"]))
-    if kind == "copy":
-        return copy_distribution(L, draw(st.integers(2, max_V)))
-    if kind == "parity":
-        return parity_distribution(L)
-    V = draw(st.integers(2, max_V))
-    if kind == "product":
-        margs = draw(st.lists(st.lists(st.integers(1, 9), min_size=V, max_size=V), min_size=L, max_size=L))
-        return product_distribution(margs)
-    a, b = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    return mixture(copy_distribution(L, 2), parity_distribution(L), a, b)
+    fam = draw(st.sampled_from(families.tagged("strategy")))
+    return fam.draw(draw, L, max_V)
 
 
 def distributions(min_L=2, max_L=5, max_V=3):
@@ -64,18 +56,9 @@ def distributions(min_L=2, max_L=5, max_V=3):
     )
 
 
-@st.composite
-def schedules(draw, L: int):
+def schedules(L: int):
     """Any composition of ``L``, biased toward the structured ones."""
-    kind = draw(st.sampled_from(["any", "any", "balanced", "offset"]))
-    if kind == "balanced":
-        return balanced(L, draw(st.integers(1, L)))
-    if kind == "offset":
-        s = draw(st.integers(1, L))
-        return randomized_offset(L, s, draw(st.integers(1, s)))
-    cuts = draw(st.sets(st.integers(1, L - 1), max_size=L - 1)) if L > 1 else set()
-    bounds = [0, *sorted(cuts), L]
-    return Schedule(tuple(b - a for a, b in zip(bounds, bounds[1:])))
+    return any_schedule(L)
 
 
 @st.composite
@@ -84,26 +67,9 @@ def distribution_and_schedule(draw, min_L=2, max_L=5, max_V=3):
     return dist, draw(schedules(dist.L))
 
 
-@st.composite
-def schedules_for(draw, over: str, L: int):
+def schedules_for(over: str, L: int):
     """A schedule that the quantifier ``over`` of a registry clause applies to."""
-    if over == "balanced":
-        return balanced(L, draw(st.integers(1, L)))
-    if over in ("offset", "exists"):
-        s = draw(st.integers(2 if over == "exists" and L >= 2 else 1, L))
-        return randomized_offset(L, s, draw(st.integers(1, s)))
-    if over == "one_step":
-        return Schedule((L,))
-    if over == "all_ones":
-        return Schedule((1,) * L)
-    if over == "small_steps":
-        sizes, left = [], L
-        while left:
-            step = draw(st.integers(1, min(2, left)))
-            sizes.append(step)
-            left -= step
-        return Schedule(tuple(sizes))
-    return draw(schedules(L))
+    return quantifier(over).strategy(L)
 
 
 @st.composite

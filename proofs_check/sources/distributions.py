@@ -15,7 +15,7 @@ converted *exactly*: a float is a dyadic rational, all weights are brought to a
 common denominator (a power of two) and the numerators become the integer
 weights.  Nothing is rounded.
 
-JSON format (hand-writable)::
+JSON format (hand-writable; read by :mod:`proofs_check.sources.jsonio`)::
 
     {"kind": "dense",  "vocab_size": 2, "length": 2, "weights": [1, 0, 0, 1]}
     {"kind": "sparse", "vocab_size": 3, "length": 2, "support": [[0, 0], [2, 1]], "weights": [3, 1]}
@@ -23,19 +23,18 @@ JSON format (hand-writable)::
 
 from __future__ import annotations
 
-import json
 import math
 from fractions import Fraction
 from functools import cached_property
 from itertools import product as iproduct
-from pathlib import Path
 
 import numpy as np
 
-from proofs_check.errors import DistributionError, TooLargeError
+from proofs_check.errors import DistributionError
+from proofs_check.sources.profile import InformationProfile
+from proofs_check.sources.rows import (INT64_SAFE, MAX_DENSE_STATES, check_dense_size, group_rows,  # noqa: F401
+                                       index_to_rows, rows_to_index)
 
-MAX_DENSE_STATES = 1 << 24
-INT64_SAFE = 1 << 62
 
 
 def _exact_weights(raw, what: str = "weights") -> list[int]:
@@ -148,6 +147,16 @@ class Distribution:
             return np.zeros((1, 0), dtype=np.int64), np.array([self.total], dtype=object)
         return group_rows(self.support[:, pos], self.weights_array, self.V)
 
+    # -- the Source protocol (proofs_check.sources.base) ---------------------------
+    enumerable = True  # the support is stored: the law is the distribution itself
+
+    def law(self) -> "Distribution":
+        return self
+
+    def profile(self) -> InformationProfile:
+        """The exact information profile ``h(0..L)`` from every subset marginal."""
+        return InformationProfile.of(self)
+
     def to_json(self) -> dict:
         return {
             "kind": "sparse",
@@ -161,51 +170,6 @@ class Distribution:
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<Distribution{label} V={self.V} L={self.L} support={self.n_support} W={self.total}>"
-
-
-def check_dense_size(V: int, L: int) -> int:
-    n = V**L
-    if n > MAX_DENSE_STATES:
-        raise TooLargeError(
-            f"V^L = {V}^{L} = {n} states is more than {MAX_DENSE_STATES} to enumerate; "
-            f"use a smaller L or V, or a sparse/Markov distribution"
-        )
-    return n
-
-
-def index_to_rows(idx: np.ndarray, V: int, L: int) -> np.ndarray:
-    rows = np.empty((len(idx), L), dtype=np.int64)
-    rest = idx.copy()
-    for j in range(L - 1, -1, -1):
-        rows[:, j] = rest % V
-        rest //= V
-    return rows
-
-
-def rows_to_index(rows: np.ndarray, V: int) -> np.ndarray:
-    """Row-major integer key of each row (position 1 most significant)."""
-    k = rows.shape[1]
-    if V**k >= INT64_SAFE:
-        raise TooLargeError(f"V^k = {V}^{k} does not fit a 64-bit key; use fewer positions")
-    powers = V ** np.arange(k - 1, -1, -1, dtype=np.int64)
-    return rows @ powers
-
-
-def group_rows(rows: np.ndarray, weights: np.ndarray, V: int) -> tuple[np.ndarray, np.ndarray]:
-    """Merge equal rows, adding their weights exactly (integer key + sort + reduceat)."""
-    if rows.shape[1] == 0:
-        return rows[:1], np.array([weights.sum()], dtype=weights.dtype)
-    if V ** rows.shape[1] < INT64_SAFE:
-        keys = rows_to_index(rows, V)
-        order = np.argsort(keys, kind="stable")
-        skeys = keys[order]
-        starts = np.flatnonzero(np.r_[True, skeys[1:] != skeys[:-1]])
-    else:  # keys too wide for int64: lexicographic sort of the rows themselves
-        order = np.lexsort(rows.T[::-1])
-        srows = rows[order]
-        starts = np.flatnonzero(np.r_[True, np.any(srows[1:] != srows[:-1], axis=1)])
-    sw = weights[order]
-    return rows[order[starts]], np.add.reduceat(sw, starts)
 
 
 def _merge_duplicates(rows: np.ndarray, ints: list[int], V: int):
@@ -267,44 +231,30 @@ def random_distribution(L: int, V: int, seed: int = 0, sparsity: float = 0.0,
     return Distribution.dense(V, L, w.tolist(), name=f"random(L={L},V={V},seed={seed},sparsity={sparsity})")
 
 
-# -- JSON -------------------------------------------------------------------------------
+def smallest_prime_at_least(n: int) -> int:
+    p = max(n, 2)
+    while any(p % q == 0 for q in range(2, math.isqrt(p) + 1)):
+        p += 1
+    return p
 
-JSON_KINDS = ("dense", "sparse", "markov")
+
+def mds_distribution(L: int, k: int) -> Distribution:
+    """Uniform codeword of a Reed-Solomon code of length ``L`` and dimension ``k`` over GF(p),
+    ``p`` the smallest prime ``>= L``: any ``k`` positions are independent and uniform and
+    determine the rest, so ``H(X_A) = min(|A|, k) log p`` and ``g`` is concentrated at ``k - 1``."""
+    p = smallest_prime_at_least(L)
+    msgs = np.array(np.meshgrid(*[np.arange(p)] * k, indexing="ij")).reshape(k, -1).T
+    vander = np.array([[pow(a, j, p) for a in range(L)] for j in range(k)], dtype=np.int64)
+    rows = (msgs @ vander) % p
+    return Distribution(p, L, rows, [1] * len(rows), name=f"reed-solomon(L={L},k={k},p={p})")
 
 
-def from_json(obj):
-    """Build a distribution from a parsed JSON object (see the module docstring).
+def sum_zero_distribution(L: int, q: int) -> Distribution:
+    """Uniform sequences over ``q`` symbols whose sum is 0 mod ``q`` (even parity for ``q = 2``).
 
-    The ``markov`` kind (``{"kind": "markov", "length": L, "initial": [...], "transition":
-    [[...]]}``, or ``"transitions"`` with one matrix per step) returns a
-    :class:`proofs_check.sources.markov.MarkovChain`, whose profile has a closed form for any ``L``;
-    ``chain.distribution()`` enumerates it when ``V^L`` is small.
+    Any ``L - 1`` tokens are independent and uniform and determine the last one: the
+    direction ``g(L-2)`` of the cone with size ``log q``.
     """
-    if not isinstance(obj, dict):
-        raise DistributionError("a distribution file must hold one JSON object with a 'kind' key")
-    kind = obj.get("kind")
-    if kind == "markov":
-        from proofs_check.sources.markov import chain_from_json  # markov builds on this module
-
-        return chain_from_json(obj)
-    try:
-        if kind == "dense":
-            return Distribution.dense(obj["vocab_size"], obj["length"], obj["weights"], name=obj.get("name", ""))
-        if kind == "sparse":
-            return Distribution(obj["vocab_size"], obj["length"], obj["support"], obj["weights"],
-                                name=obj.get("name", ""))
-    except KeyError as exc:
-        raise DistributionError(f"{kind} distribution is missing the key {exc.args[0]!r}") from None
-    raise DistributionError(f"unknown distribution kind {kind!r}; use one of {sorted(JSON_KINDS)}")
-
-
-def load(path: str | Path) -> Distribution:
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise DistributionError(f"cannot read distribution file {path}: {exc.strerror}") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DistributionError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return from_json(obj)
+    msgs = np.array(list(iproduct(range(q), repeat=L - 1)), dtype=np.int64).reshape(-1, L - 1)
+    rows = np.hstack([msgs, (-msgs.sum(axis=1) % q)[:, None]])
+    return Distribution(q, L, rows, [1] * len(rows), name=f"sum-zero(L={L},q={q})")

@@ -23,13 +23,16 @@ from __future__ import annotations
 from collections import Counter
 from functools import cached_property
 from math import comb, log
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
-from proofs_check.sources.distributions import Distribution, group_rows
+from proofs_check.sources.rows import group_rows
 from proofs_check.errors import TooLargeError
 from proofs_check.numerics.exact import LogLinear
+
+if TYPE_CHECKING:  # annotations only: distributions builds on this module
+    from proofs_check.sources.distributions import Distribution
 
 DENSE_FILL = 0.25  # use numpy axis sums when at least this fraction of V^L is in the support
 MAX_PROFILE_L = 24  # the profile enumerates 2^L subsets: refuse larger L

@@ -97,6 +97,7 @@ from typing import Any
 import numpy as np
 
 from proofs_check.errors import DistributionError
+from proofs_check.sources.distributions import Distribution
 
 __all__ = [
     "ALPHABET",
@@ -473,7 +474,6 @@ def words_distribution(
     (see :func:`word_support`), integer weights from the frequency buckets; the
     probabilities ``w / sum(w)`` are exact rationals.
     """
-    from proofs_check.sources.distributions import Distribution  # imported here: distributions does not need words
 
     words, rows, weights = word_support(lang, L, max_bucket=max_bucket, scale_bits=scale_bits)
     tag = "" if (max_bucket, scale_bits) == (DEFAULT_MAX_BUCKET, DEFAULT_SCALE_BITS) else \

@@ -296,3 +296,18 @@ def test_a_schedule_that_does_not_match_L_is_a_named_error():
                  lambda: Instance(DIST, Schedule((2, 2)))):
         with pytest.raises(ScheduleError, match="L=3"):
             call()
+
+
+def test_optimal_predictor_is_collected_after_use():
+    """Its conditional tables are memoised per instance (an lru_cache on the method kept every
+    predictor, and its distribution, alive for the life of the process)."""
+    import gc
+    import weakref
+
+    pred = OptimalPredictor(copy_distribution(3, 2))
+    assert pred(0, (1,), (1,)) == [Fraction(0), Fraction(1)]  # fills the memo
+    assert pred.table(0, (1,)) is pred.table(0, (1,))
+    ref = weakref.ref(pred)
+    del pred
+    gc.collect()
+    assert ref() is None

@@ -20,6 +20,7 @@ import sympy as sp
 from proofs_check.prover import core as pv
 from proofs_check.cli.main import main
 from proofs_check.sources.distributions import copy_distribution
+from proofs_check.errors import QuantifierError
 from proofs_check.model.instance import Instance, offset_case
 from proofs_check.model.schedules import Schedule, one_step
 from theory import registry
@@ -152,7 +153,7 @@ def test_quantifier_case_counts(L_):
                 "halving": 2 ** (L_ - 1) - 1, "offset": L_, "exists": L_ - 1}
     for over, n in expected.items():
         assert len(pv.quantifier_cases(over, L_)) == n, over
-    with pytest.raises(pv.ProverInputError):
+    with pytest.raises(QuantifierError, match="sometimes.*known: profile"):
         pv.quantifier_cases("sometimes", L_)
 
 

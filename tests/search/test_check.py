@@ -14,7 +14,8 @@ from proofs_check.search import check as C
 from proofs_check.search import userexpr as U
 from proofs_check.numerics.certify import compare
 from proofs_check.cli.main import main
-from proofs_check.sources.distributions import copy_distribution, from_json, load, parity_distribution
+from proofs_check.sources.distributions import copy_distribution, parity_distribution
+from proofs_check.sources.jsonio import from_json, load
 from proofs_check.errors import ExpressionError
 from proofs_check.model.instance import Instance, instance_cases
 from proofs_check.model.schedules import Schedule

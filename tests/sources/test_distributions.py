@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs_check.sources.distributions import (Distribution, copy_distribution, from_json, load, mixture,
+from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture,
                                         parity_distribution, product_distribution, random_distribution)
+from proofs_check.sources.jsonio import from_json, load
 from proofs_check.errors import DistributionError, DlmInputError, ScheduleError, TooLargeError
 from proofs_check.model.schedules import (Schedule, all_ones, balanced, compositions, offset_family, one_step,
                                     randomized_offset)

@@ -13,13 +13,14 @@ import pytest
 
 from proofs_check.sources import families
 from proofs_check.numerics.certify import compare
-from proofs_check.sources.distributions import from_json, load
+from proofs_check.sources.jsonio import from_json, load
 from proofs_check.errors import DistributionError, TooLargeError
 from proofs_check.model.instance import Instance, check_all
 from proofs_check.numerics.exact import Enclosure, LogLinear
-from proofs_check.sources.markov import (EXACT_MAX_L, IntervalValue, MarkovChain, _binomial_column, _coefficients,
-                                 bigram_chain, markov_distribution, markov_profile, random_chain,
-                                 stationary_distribution)
+from proofs_check.sources.markov import (MarkovChain, bigram_chain, markov_distribution, random_chain,
+                                         stationary_distribution)
+from proofs_check.sources.markov_profile import (EXACT_MAX_L, IntervalValue, _binomial_column, _coefficients,
+                                                 markov_profile)
 from proofs_check.sources.profile import InformationProfile
 from proofs_check.model.schedules import Schedule, balanced
 

@@ -1,0 +1,380 @@
+"""The quantifier table: what each clause quantifier of the registry ranges over.
+
+A clause ``lhs REL rhs`` of :mod:`theory.registry` carries a quantifier name (``over``).
+Each name has ONE class here holding everything the suite needs to know about it:
+
+* ``cases(L)``: every finite case at length ``L`` (the prover proves them all);
+* ``instance_cases(L, S)``: the cases that apply to a concrete schedule ``S`` (maybe none);
+* ``case_for(L, schedule=, step=, refined=, u_value=)``: one case from command-line input,
+  validated (a :class:`~proofs_check.errors.QuantifierError` names the value and the fix);
+* ``strategy(L)``: a Hypothesis strategy of schedules the quantifier applies to;
+* ``witness(case)``: a schedule whose instance has ``case`` among its instance cases;
+* ``display``: the name offered by ``check --schedules`` (``None``: not offered);
+* ``domain``: its symbolic parameters in words; ``symbolic``: a hook for the symbolic
+  (every-``L``) parameter domain, ``None`` until wired.
+
+The schedule quantities follow Li & Cai, arXiv 2505.21400, Section 2: a schedule is a
+composition ``s_1 + ... + s_T = L``; ``s_max = max_k s_k``; the randomized-offset family of
+step ``s`` (used by S3 and as the witness of ``exists``) averages the schedules
+``(r, s, ..., s, rest)`` over ``r = 1..s``.
+
+Adding a quantifier: one class here plus its name in ``theory.registry.QUANTIFIERS``.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from theory.linear import Case
+from theory.symbols import u
+
+from proofs_check.errors import QuantifierError, ScheduleError
+from proofs_check.model.schedules import (Schedule, all_ones, balanced, compositions, offset_family, one_step,
+                                          randomized_offset)
+
+#: Instance cases of ``refinement`` enumerate every one-split refinement up to this many,
+#: else the middle split of each step (long schedules).
+REFINEMENTS_MAX = 256
+
+
+def offset_case(L: int, step: int, sizes=None) -> Case:
+    """The case of the randomized-offset family of step ``step`` (its members, uniformly weighted)."""
+    fam = tuple(sch.sizes for _, sch in offset_family(L, step))
+    return Case(L, sizes, family=fam, step=step)
+
+
+def is_balanced(S: Schedule) -> bool:
+    return S == balanced(S.L, S.T)
+
+
+@st.composite
+def any_schedule(draw, L: int):
+    """Any composition of ``L``, biased toward the balanced and offset ones."""
+    kind = draw(st.sampled_from(["any", "any", "balanced", "offset"]))
+    if kind == "balanced":
+        return balanced(L, draw(st.integers(1, L)))
+    if kind == "offset":
+        s = draw(st.integers(1, L))
+        return randomized_offset(L, s, draw(st.integers(1, s)))
+    cuts = draw(st.sets(st.integers(1, L - 1), max_size=L - 1)) if L > 1 else set()
+    bounds = [0, *sorted(cuts), L]
+    return Schedule(tuple(b - a for a, b in zip(bounds, bounds[1:])))
+
+
+class Quantifier:
+    """Base: a quantifier over schedules of length ``L`` (one case per schedule)."""
+
+    name: str = ""
+    domain: str = ""
+    display: str | None = None
+    symbolic = None  # the symbolic parameter domain (every-L certificates); wired by the prover
+
+    def schedules(self, L: int) -> list[Schedule]:
+        """The schedules the quantifier ranges over at length ``L``."""
+        return list(compositions(L))
+
+    def applies(self, S: Schedule) -> bool:
+        return True
+
+    def cases(self, L: int) -> list[Case]:
+        return [Case(L, S.sizes) for S in self.schedules(L)]
+
+    def instance_cases(self, L: int, S: Schedule) -> list[Case]:
+        return [Case(L, S.sizes)] if self.applies(S) else []
+
+    def case_for(self, L: int, schedule: str | None = None, step: int | None = None,
+                 refined: str | None = None, u_value: int | None = None, what: str = "this clause") -> Case:
+        if schedule is None:
+            raise QuantifierError(f"{what} ranges over schedules: give --schedule 3,2,1")
+        S = Schedule.parse(schedule, L)
+        self._check_fits(S, what)
+        return Case(L, S.sizes)
+
+    def _check_fits(self, S: Schedule, what: str) -> None:
+        if not self.applies(S):
+            raise QuantifierError(f"{what} ranges over {self.domain}; {S} is not one of them")
+
+    def strategy(self, L: int):
+        return any_schedule(L)
+
+    def witness(self, case: Case) -> Schedule:
+        return Schedule(case.sizes)
+
+    def representatives(self, L: int) -> list[Schedule]:
+        """One schedule per finite case (its witness), in case order, without repeats."""
+        return list(dict.fromkeys(self.witness(c) for c in self.cases(L)))
+
+    def __repr__(self) -> str:
+        return f"<Quantifier {self.name}>"
+
+
+class Profile(Quantifier):
+    """No schedule: an identity or inequality of the profile ``h(0..L)`` alone."""
+
+    name, domain = "profile", "every L >= 1 (no schedule)"
+
+    def cases(self, L):
+        return [Case(L)]
+
+    def instance_cases(self, L, S):
+        return [Case(L)]
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        return Case(L)
+
+    def witness(self, case):
+        return one_step(case.L)
+
+
+class EachU(Profile):
+    """As ``profile``, once for every ``u = 0..L-2`` (the clause binds the symbol ``u``)."""
+
+    name, domain = "each_u", "every L >= 2 and every u with 0 <= u <= L-2"
+
+    def cases(self, L):
+        return [Case(L, bind=((u, x),)) for x in range(L - 1)]
+
+    def instance_cases(self, L, S):
+        return self.cases(L)
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        if u_value is None or not 0 <= u_value <= L - 2:
+            raise QuantifierError(f"{what} holds for each u: give --u with 0 <= u <= {L - 2}")
+        return Case(L, bind=((u, u_value),))
+
+
+class All(Quantifier):
+    """Every schedule of length ``L``: all ``2^(L-1)`` compositions."""
+
+    name, domain, display = "all", "every L >= 1 and every composition s_1 + ... + s_T = L", "all"
+
+
+class Balanced(Quantifier):
+    """The balanced schedules ``balanced(L, T)``, ``T = 1..L`` (sizes differ by at most one)."""
+
+    name, domain, display = "balanced", "every L >= 1 and every T = 1..L (balanced sizes)", "balanced"
+
+    def schedules(self, L):
+        return [balanced(L, TT) for TT in range(1, L + 1)]
+
+    def applies(self, S):
+        return is_balanced(S)
+
+    def _check_fits(self, S, what):
+        if not is_balanced(S):
+            raise QuantifierError(f"schedule {S} is not balanced; the balanced one with T={S.T} is "
+                                  f"{balanced(S.L, S.T)}")
+
+    def strategy(self, L):
+        return st.integers(1, L).map(lambda TT: balanced(L, TT))
+
+
+class _Single(Quantifier):
+    """One fixed schedule per ``L`` (``make(L)``), the default of ``case_for``."""
+
+    make = staticmethod(one_step)
+    fixed_text = ""
+
+    def schedules(self, L):
+        return [self.make(L)]
+
+    def applies(self, S):
+        return S == self.make(S.L)
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        if schedule is None:
+            return Case(L, self.make(L).sizes)
+        return super().case_for(L, schedule, what=what)
+
+    def _check_fits(self, S, what):
+        if not self.applies(S):
+            raise QuantifierError(f"this clause is about {self.fixed_text} {self.make(S.L)}, not {S}")
+
+    def strategy(self, L):
+        return st.just(self.make(L))
+
+
+class OneStep(_Single):
+    """The schedule ``(L)``: every token revealed at once."""
+
+    name, domain, display, fixed_text = "one_step", "every L >= 1 (the schedule (L))", "one-step", "the one-step schedule"
+
+
+class AllOnes(_Single):
+    """The schedule ``(1, ..., 1)``: one token per step."""
+
+    name, domain, fixed_text = "all_ones", "every L >= 1 (the schedule 1,...,1)", "the schedule of ones"
+    make = staticmethod(all_ones)
+
+
+@st.composite
+def _steps_at_most_two(draw, L: int):
+    sizes, left = [], L
+    while left:
+        step = draw(st.integers(1, min(2, left)))
+        sizes.append(step)
+        left -= step
+    return Schedule(tuple(sizes))
+
+
+@st.composite
+def _with_a_step_of_two_or_more(draw, L: int):
+    """Any schedule with ``s_max >= 2`` (for ``L >= 2``; at ``L = 1`` the schedule ``(1)``)."""
+    S = draw(any_schedule(L))
+    if S.s_max >= 2 or L < 2:
+        return S
+    return Schedule((2,) + S.sizes[2:])
+
+
+class SmallSteps(Quantifier):
+    """Every schedule whose sizes are all ``<= 2`` (S2's equality case)."""
+
+    name, domain = "small_steps", "every L >= 1 and every composition of L with all s_k <= 2"
+
+    def schedules(self, L):
+        return [S for S in compositions(L) if S.s_max <= 2]
+
+    def applies(self, S):
+        return S.s_max <= 2
+
+    def _check_fits(self, S, what):
+        if S.s_max > 2:
+            raise QuantifierError(f"this clause needs every step <= 2, but {S} has s_max={S.s_max}")
+
+    def strategy(self, L):
+        return _steps_at_most_two(L)
+
+
+class Refinement(Quantifier):
+    """Every schedule ``S`` and every split of one of its steps in two (F4)."""
+
+    name = "refinement"
+    domain = "every L >= 2, every composition S of L and every S' obtained by splitting one step of S in two"
+
+    def cases(self, L):
+        return [Case(L, S.sizes, refined=R.sizes) for S in compositions(L) for R in S.refinements()]
+
+    def instance_cases(self, L, S):
+        refs = list(S.refinements())
+        if len(refs) > REFINEMENTS_MAX:  # long schedules: split each step once, in its middle
+            refs = [S.split(k, sk // 2) for k, sk in enumerate(S.sizes) if sk >= 2]
+        return [Case(L, S.sizes, refined=R.sizes) for R in refs]
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        if schedule is None:
+            raise QuantifierError(f"{what} ranges over schedules: give --schedule 3,2,1")
+        S = Schedule.parse(schedule, L)
+        if refined is None:
+            raise QuantifierError("a refinement clause needs --refined (the schedule with one step split in two)")
+        R = Schedule.parse(refined, L)
+        if R not in set(S.refinements()):
+            raise ScheduleError(f"{R} is not {S} with exactly one step split in two")
+        return Case(L, S.sizes, refined=R.sizes)
+
+    def strategy(self, L):
+        return _with_a_step_of_two_or_more(L)
+
+
+class Halving(Quantifier):
+    """Every schedule with ``s_max >= 2`` against its halving (the refinement of P2, arXiv 2505.21400, proof of Thm 1)."""
+
+    name, domain = "halving", "every L >= 2 and every composition S of L with s_max >= 2, against halve(S)"
+
+    def schedules(self, L):
+        return [S for S in compositions(L) if S.s_max >= 2]
+
+    def applies(self, S):
+        return S.s_max >= 2
+
+    def cases(self, L):
+        return [Case(L, S.sizes, refined=S.halved().sizes) for S in self.schedules(L)]
+
+    def instance_cases(self, L, S):
+        return [Case(L, S.sizes, refined=S.halved().sizes)] if self.applies(S) else []
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        if schedule is None:
+            raise QuantifierError(f"{what} ranges over schedules: give --schedule 3,2,1")
+        S = Schedule.parse(schedule, L)
+        if not self.applies(S):
+            raise QuantifierError(f"halving needs s_max >= 2; {S} has only steps of 1")
+        return Case(L, S.sizes, refined=S.halved().sizes)
+
+    def strategy(self, L):
+        return _with_a_step_of_two_or_more(L)
+
+
+@st.composite
+def _offset_member(draw, L: int, min_step: int):
+    """A member ``(r, s, ..., s, rest)`` of an offset family with ``s >= min_step`` (when ``L`` allows).
+
+    A short member (``L - r < s``) has ``s_max < s``; if that falls below ``min_step`` the
+    member ``r = s`` (whose ``s_max`` is ``s``) is taken instead.
+    """
+    s = draw(st.integers(min_step if L >= min_step else 1, L))
+    S = randomized_offset(L, s, draw(st.integers(1, s)))
+    return S if S.s_max >= min(min_step, L) else randomized_offset(L, s, s)
+
+
+class Offset(Quantifier):
+    """S3's randomized-offset family of step ``s``, for every ``s = 1..L``.
+
+    A schedule stands for the family of step ``s = s_max`` (its member ``r = s`` has that
+    ``s_max``); its instance case carries the schedule's sizes as well.
+    """
+
+    name, domain, display = "offset", "every L >= 1 and every step s = 1..L (offsets r = 1..s averaged)", "offset"
+    min_step = 1
+
+    def steps(self, L):
+        return range(self.min_step, L + 1)
+
+    def cases(self, L):
+        return [offset_case(L, step) for step in self.steps(L)]
+
+    def instance_cases(self, L, S):
+        return [offset_case(L, S.s_max, S.sizes)] if S.s_max in self.steps(L) else []
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        if step is None:
+            raise QuantifierError(f"{what} ranges over the offset family: give --step s")
+        if step not in self.steps(L):
+            raise QuantifierError(f"--step {step} must satisfy {self.min_step} <= s <= L={L}")
+        return offset_case(L, step)
+
+    def strategy(self, L):
+        return _offset_member(L, self.min_step)
+
+    def witness(self, case):
+        if case.sizes is not None:
+            return Schedule(case.sizes)
+        return randomized_offset(case.L, case.step, case.step)
+
+
+class Exists(Offset):
+    """*Some* schedule with largest step ``s_max``, ``s_max = 2..L`` (P4).
+
+    The finite cases are the offset families of step ``s = s_max``: a family average that
+    satisfies the bound proves that one member does.
+    """
+
+    name = "exists"
+    domain = "every L >= 2 and every s_max = 2..L (witness: the offset family of step s_max)"
+    display = None
+    min_step = 2
+
+
+QUANTIFIERS: dict[str, Quantifier] = {q.name: q for q in (
+    Profile(), EachU(), All(), Balanced(), OneStep(), AllOnes(), SmallSteps(), Refinement(), Halving(),
+    Offset(), Exists())}
+
+#: ``check --schedules`` choices and the quantifier each stands for.
+DISPLAYED: dict[str, Quantifier] = {q.display: q for q in QUANTIFIERS.values() if q.display}
+
+
+def quantifier(name: str) -> Quantifier:
+    """The table entry of quantifier ``name`` (a QuantifierError lists the known names)."""
+    try:
+        return QUANTIFIERS[name]
+    except (KeyError, TypeError):
+        raise QuantifierError(f"unknown quantifier {name!r}; known: {', '.join(QUANTIFIERS)}") from None

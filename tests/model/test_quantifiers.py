@@ -1,0 +1,109 @@
+"""The quantifier table: one class per registry quantifier, its parts agreeing with each other."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from theory import registry
+from theory.linear import Case
+
+from proofs_check.errors import QuantifierError, ScheduleError
+from proofs_check.model.quantifiers import DISPLAYED, QUANTIFIERS, offset_case, quantifier
+from proofs_check.model.schedules import Schedule, compositions
+
+NAMES = list(QUANTIFIERS)
+
+
+def test_table_names_are_the_registry_quantifiers():
+    assert tuple(QUANTIFIERS) == registry.QUANTIFIERS
+    assert all(q.name == name and q.domain and q.symbolic is None for name, q in QUANTIFIERS.items())
+    assert {name: q.name for name, q in DISPLAYED.items()} == {
+        "all": "all", "balanced": "balanced", "offset": "offset", "one-step": "one_step"}
+
+
+def test_unknown_quantifier_names_the_known_ones():
+    with pytest.raises(QuantifierError, match="'sometimes'; known: profile, each_u, all"):
+        quantifier("sometimes")
+
+
+def _same(a: Case, b: Case) -> bool:
+    """Equal cases; an offset case from a schedule also carries that schedule's sizes."""
+    if a.step is not None and b.step is not None:
+        a, b = dataclasses.replace(a, sizes=None), dataclasses.replace(b, sizes=None)
+    return a == b
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("L", [1, 2, 3, 6])
+def test_every_finite_case_is_an_instance_case_of_its_witness(name, L):
+    q = quantifier(name)
+    cases = q.cases(L)
+    assert len(set(map(_key, cases))) == len(cases)  # no case twice
+    for case in cases:
+        found = q.instance_cases(L, q.witness(case).check_length(L))
+        assert any(_same(case, c) for c in found), (name, case, found)
+
+
+def _key(c: Case):
+    return (c.L, c.sizes, c.refined, c.step, c.bind)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("L", [2, 4, 5])
+def test_instance_cases_are_finite_cases_and_cover_them(name, L):
+    """Over every schedule of length L, the instance cases are among the finite cases, and
+    every finite case is reached by some schedule."""
+    q = quantifier(name)
+    finite = q.cases(L)
+    reached = []
+    for S in compositions(L):
+        for c in q.instance_cases(L, S):
+            assert any(_same(c, f) for f in finite), (name, S, c)
+            reached.append(c)
+    assert all(any(_same(f, c) for c in reached) for f in finite), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data(), L=st.integers(2, 9))
+def test_strategy_draws_schedules_the_quantifier_applies_to(name, data, L):
+    S = data.draw(quantifier(name).strategy(L))
+    assert isinstance(S, Schedule) and S.L == L
+    assert quantifier(name).instance_cases(L, S), (name, S)
+
+
+def test_case_counts_are_those_of_the_definitions():
+    """Counts from the definitions, not from the code: compositions 2^(L-1), Fibonacci for steps <= 2."""
+    L = 6
+    expected = {"profile": 1, "each_u": 5, "all": 32, "balanced": 6, "one_step": 1, "all_ones": 1,
+                "small_steps": 13, "refinement": 5 * 16, "halving": 31, "offset": 6, "exists": 5}
+    assert {n: len(q.cases(L)) for n, q in QUANTIFIERS.items()} == expected
+
+
+def test_representatives_are_one_schedule_per_case():
+    assert quantifier("offset").representatives(4) == [Schedule((1, 1, 1, 1)), Schedule((2, 2)),
+                                                      Schedule((3, 1)), Schedule((4,))]
+    assert quantifier("balanced").representatives(5)[1] == Schedule((3, 2))
+    assert quantifier("one_step").representatives(3) == [Schedule((3,))]
+
+
+def test_case_for_validates_input():
+    assert quantifier("halving").case_for(5, "3,2") == Case(5, (3, 2), refined=(2, 1, 1, 1))
+    assert quantifier("exists").case_for(5, step=3) == offset_case(5, 3)
+    assert quantifier("all_ones").case_for(3) == Case(3, (1, 1, 1))
+    bad = [("balanced", dict(schedule="4,1"), "not balanced; the balanced one with T=2 is"),
+           ("exists", dict(step=1), "2 <= s <= L=5"),
+           ("offset", dict(), "give --step s"),
+           ("each_u", dict(u_value=4), "0 <= u <= 3"),
+           ("small_steps", dict(schedule="3,2"), "s_max=3"),
+           ("one_step", dict(schedule="4,1"), "one-step"),
+           ("all", dict(), "give --schedule"),
+           ("refinement", dict(schedule="3,2"), "needs --refined")]
+    for name, kw, msg in bad:
+        with pytest.raises(QuantifierError, match=msg):
+            quantifier(name).case_for(5, **kw)
+    with pytest.raises(ScheduleError, match="exactly one step split"):
+        quantifier("refinement").case_for(5, "3,2", refined="1,1,1,2")

@@ -1,0 +1,102 @@
+"""The family table (one entry per named family) and the Source protocol every kind implements."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import pytest
+
+from proofs_check.cli.main import main
+from proofs_check.errors import DistributionError
+from proofs_check.search import check as C
+from proofs_check.search.campaign import Campaign
+from proofs_check.sources import families
+from proofs_check.sources.base import Source
+from proofs_check.sources.distributions import Distribution, copy_distribution, parity_distribution
+from proofs_check.sources.jsonio import from_json
+from proofs_check.sources.markov import random_chain
+
+SMALL = {"words": dict(lang="en"), "markov": {}, "bigram": {}}
+
+
+@pytest.mark.parametrize("name", families.cli_names())
+def test_every_cli_family_builds_a_source(name):
+    L = 3
+    src = families.build(name, L, **SMALL.get(name, {}))
+    assert isinstance(src, Source) and src.L == L and src.name
+    prof = src.profile()
+    assert len(prof.h_float) == L + 1 and prof.h_float[0] == 0
+    law = src.law()
+    assert law is None or (isinstance(law, Distribution) and law.L == L)
+
+
+def test_unknown_family_lists_the_cli_ones():
+    with pytest.raises(DistributionError, match="'mds'; choose one of bigram, copy, markov"):
+        families.build("mds", 4)
+    with pytest.raises(DistributionError, match="choose one of"):
+        families.build("reed-solomon", 4)  # a sweep/library family, not offered on the command line
+
+
+def test_reed_solomon_members_load_one_direction():
+    """A dimension-k code has H(X_A) = min(|A|, k) log p: h(m) = min(m, k) log p exactly."""
+    codes = families.FAMILIES["reed-solomon"].members(6, "sweep")
+    assert [d.name for d in codes] == [f"reed-solomon(L=6,k={k},p=7)" for k in (2, 3, 4)]  # 7^k <= 4096
+    for d, k in zip(codes, (2, 3, 4)):
+        h = d.profile().h_float
+        assert h == pytest.approx([min(m, k) * math.log(7) for m in range(7)], abs=1e-12)
+
+
+def test_sum_zero_and_uniform_families():
+    assert families.build("sum-zero", 4, V=3).n_support == 27
+    assert families.build("sum-zero", 4).n_support == parity_distribution(4).n_support
+    h = families.build("uniform", 3, V=3).profile().h_float
+    assert h == pytest.approx([m * math.log(3) for m in range(4)], abs=1e-12)
+
+
+def test_tags_are_checked_and_lists_read_the_table():
+    with pytest.raises(ValueError, match="unknown tags"):
+        families.Family("x", "doc", tags=frozenset({"sweeep"}))
+    with pytest.raises(ValueError, match="no constructor"):
+        families.Family("x", "doc", tags=frozenset({"cli"}))
+    names = [d.name for d in families.members("library", 4)]
+    assert names[:3] == ["copy(L=4,V=2)", "copy(L=4,V=3)", "parity(L=4)"] and len(names) == 10
+    assert [d.name for d in C._library(4)] == names
+
+
+def test_adding_a_family_is_one_entry(monkeypatch, capsys):
+    """A throwaway family, registered once, is offered by inspect --family and swept by check and
+    the campaign (nothing else is edited)."""
+    def constant(L, V=None, seed=0, **_):
+        return copy_distribution(L, 1)
+
+    fam = families.Family("throwaway", "a deterministic sequence", constant, ("L",),
+                          frozenset({"cli", "sweep"}), lambda L, tag: [constant(L)])
+    monkeypatch.setitem(families.FAMILIES, fam.name, fam)
+    assert main(["inspect", "--family", "throwaway", "--L", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["L"] == 3 and out["MI"] == 0
+    assert "copy(L=3,V=1)" in [d.name for d in C._sweep_distributions(3)]
+    structured = Campaign(structured_max_L=2).structured_instances()  # then words and chains: not built
+    n = 2 * len(families.members("sweep", 2))  # two schedules of length 2 per member
+    assert "copy(L=2,V=1)" in {inst.dist.name for inst in itertools.islice(structured, n)}
+    with pytest.raises(ValueError, match="already in the table"):
+        families.register(fam)
+    monkeypatch.delitem(families.FAMILIES, fam.name)
+    with pytest.raises(SystemExit) as gone:  # argparse rejects the choice
+        main(["inspect", "--family", "throwaway", "--L", "3"])
+    assert gone.value.code == 2
+    assert "invalid choice: 'throwaway'" in capsys.readouterr().err
+
+
+def test_source_protocol_and_json_round_trip():
+    short, long_ = random_chain(4, V=2, seed=1), random_chain(40, V=4, seed=1)
+    dist = copy_distribution(3, 2)
+    for src in (dist, short, long_):
+        assert isinstance(src, Source)
+        back = from_json(json.loads(json.dumps(src.to_json())))
+        assert type(back) is type(src) and back.to_json() == src.to_json()
+    assert dist.law() is dist and dist.enumerable
+    assert short.enumerable and short.law().n_support == short.n_support
+    assert not long_.enumerable and long_.law() is None
