@@ -53,12 +53,14 @@ import bisect
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
 
 from theory import definitions as defs
-from theory.linear import Case, _compile_expr, _expand_definitions, _leaves
+from theory.linear import (CONST, _QUANTITIES, Case, NotLinearError, _compile_expr, _expand_definitions, _leaves,
+                           linear_form)
 from theory.registry import Clause
 from theory.symbols import (KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L as L_sym, T, e, h, m, omega, s,
                             s_max, s_step)
@@ -273,13 +275,13 @@ class ShapeValues:
     def _key(self, L: int):
         return L if self.form.reads_L else None
 
-    def b(self, idx: int, size: int, L: int) -> list[Fraction]:
-        """``coef * b(size, j)`` of step term ``idx``."""
+    def b(self, idx: int, size: int, L: int) -> tuple[int, np.ndarray]:
+        """``coef * b(size, j)`` of step term ``idx`` as ``(den, numerators)``."""
         key = (idx, size, self._key(L))
         hit = self._b.get(key)
         if hit is None:
             st = self.form.steps[idx]
-            hit = self._b[key] = [st.coef * v for v in _b(st.h_form(size, L), size)]
+            hit = self._b[key] = _integers([st.coef * v for v in _b(st.h_form(size, L), size)])
         return hit
 
     def values(self, size: int, a: int | None, L: int) -> list[Fraction]:
@@ -288,21 +290,24 @@ class ShapeValues:
         return [Fraction(int(x), den) for x in arr]
 
     def array(self, size: int, a: int | None, L: int) -> tuple[int, np.ndarray]:
+        """``B`` of one shape: the step terms' ``b``, a refined term's sub-steps side by side."""
         key = (size, a, self._key(L))
         hit = self._arrays.get(key)
         if hit is None:
-            acc = [Fraction(0)] * size
+            pieces = []  # (den, numerators, offset)
             for idx, st in enumerate(self.form.steps):
-                parts = _sub_steps(self.over, size, a) if st.refined else (size,)
                 off = 0
-                for p in parts:
-                    for j, v in enumerate(self.b(idx, p, L)):
-                        acc[off + j] += v
+                for p in (_sub_steps(self.over, size, a) if st.refined else (size,)):
+                    den, nums = self.b(idx, p, L)
+                    pieces.append((den, nums, off))
                     off += p
-            den = math.lcm(*(v.denominator for v in acc)) if acc else 1
-            nums = [v.numerator * (den // v.denominator) for v in acc]
-            big = max((abs(x) for x in nums), default=0) >= 2**62
-            hit = self._arrays[key] = (den, np.array(nums, dtype=object if big else np.int64))
+            den = math.lcm(1, *(d for d, _, _ in pieces))
+            big = any(nums.dtype == object or np.abs(nums).max(initial=0) * (den // d) >= 2**60
+                      for d, nums, _ in pieces)
+            acc = np.zeros(size, dtype=object if big else np.int64)
+            for d, nums, off in pieces:
+                acc[off:off + len(nums)] += nums * (den // d)
+            hit = self._arrays[key] = (den, acc)
         return hit
 
     def stats(self, kind: str, size: int, L: int, trunc: bool) -> list[Fraction]:
@@ -319,6 +324,14 @@ class ShapeValues:
                 found.update(Fraction(int(x), den) for x in np.unique(arr[:n]))
             hit = self._stats[key] = sorted(found)
         return hit
+
+
+def _integers(values: list[Fraction]) -> tuple[int, np.ndarray]:
+    """``(den, numerators)`` of exact values over their common denominator (int64 when it fits)."""
+    den = math.lcm(1, *(v.denominator for v in values))
+    nums = [v.numerator * (den // v.denominator) for v in values]
+    big = max((abs(x) for x in nums), default=0) >= 2**60
+    return den, np.array(nums, dtype=object if big else np.int64)
 
 
 # -- counting cases -----------------------------------------------------------------------------------
@@ -395,19 +408,18 @@ def offsets(L: int, size: int, unsplit: bool) -> int:
     return size - 1 if size == L and not unsplit else size
 
 
-def _row_basis(row, L: int) -> tuple[Fraction, Fraction]:
-    """(common ``g(u)`` coefficient, ``delta(L-1)`` coefficient) of a prover row; the ``g`` part
-    must not vary with ``u`` (``g(u)`` coefficient of ``h(x)`` is ``min(x, u+1)``)."""
-    u1 = np.arange(1, L, dtype=object)
-    g = np.zeros(L - 1, dtype=object)
-    beta = 0
-    for x, c in enumerate(row.nums[:L + 1]):
-        if c:
-            g += c * np.minimum(x, u1)
-            beta += c * x
-    if len(set(g.tolist())) > 1:
+def _h_basis(h_coeffs: list[Fraction], L: int) -> tuple[Fraction, Fraction]:
+    """(common ``g(u)`` coefficient, ``delta(L-1)`` coefficient) of ``sum_x c_x h(x)``; the ``g``
+    part must not vary with ``u`` (the ``g(u)`` coefficient of ``h(x)`` is ``min(x, u+1)``)."""
+    den, nums = _integers(h_coeffs)
+    u1 = np.arange(1, L, dtype=nums.dtype)
+    g = np.zeros(L - 1, dtype=nums.dtype)
+    for x in np.flatnonzero(nums):
+        g += nums[x] * np.minimum(x, u1)
+    if len(np.unique(g)) > 1:
         raise ShapeUnsupported("a global term's g(u) coefficients vary with u")
-    return Fraction(int(g[0]) if L > 1 else 0, row.den), Fraction(beta, row.den)
+    beta = sum(int(nums[x]) * int(x) for x in np.flatnonzero(nums))
+    return Fraction(int(g[0]) if L > 1 else 0, den), Fraction(beta, den)
 
 
 # -- the decision at one L ----------------------------------------------------------------------------
@@ -452,6 +464,8 @@ class ShapeDecider:
         self.over = clause.over
         self.values = ShapeValues(self.form, self.over)
         self._prefix: dict = {}
+        self._constants: dict = {}
+        self._quantities: dict = {}
 
     # per-size value sets -------------------------------------------------------------------------
     def _vals(self, kind: str, p: int, L: int, trunc: bool) -> list[Fraction]:
@@ -479,24 +493,67 @@ class ShapeDecider:
 
     # globals -------------------------------------------------------------------------------------
     def _group(self, L: int, smax: int, prover) -> Group:
-        """The global terms on any schedule with largest step ``smax`` (the prover's own rows)."""
-        from proofs_check.prover.core import _term_key
-
+        """The global terms on any schedule with largest step ``smax``: each is a constant factor
+        ``f(s_max) g(L)`` times a profile quantity, whose form is built once per ``L``."""
         grp = Group(smax, eps=self.form.kl_eps)
-        case = Case(L, (smax,) + (1,) * (L - smax))
-        for sgn, term in self.form.globals_:
-            row = prover._row(term, _term_key(term)(case), case)
-            if row.error:
-                grp.error = row.error
+        for i, (sgn, f, g, g_smax, q) in enumerate(self._global_parts):
+            try:
+                c = self._constant((i, "f", smax), f, smax, smax) * self._constant(
+                    (i, "g", L, smax if g_smax else None), g, L, smax)
+                if not c:
+                    continue
+                alpha, beta, const, eps = self._quantity(q, L)
+            except NotLinearError as exc:
+                grp.error = f"not linear in the profile: {exc}"
                 return grp
-            if row.logs:
-                raise ShapeUnsupported(f"term {term} has log constants (decided case by case)")
-            alpha, beta = _row_basis(row, L)
-            grp.alpha += sgn * alpha
-            grp.beta += sgn * beta
-            grp.const += sgn * Fraction(row.nums[L + 1], row.den)
-            grp.eps += sgn * Fraction(row.nums[L + 2], row.den)
+            grp.alpha += sgn * c * alpha
+            grp.beta += sgn * c * beta
+            grp.const += sgn * c * const
+            grp.eps += sgn * c * eps
         return grp
+
+    @cached_property
+    def _global_parts(self) -> list[tuple]:
+        """Each global term as ``(f, g, q)``: ``f`` reads only ``s_max``, ``g`` the rest of the
+        constants (``L``), ``q`` the profile quantities."""
+        out = []
+        for sgn, term in self.form.globals_:
+            f, g, q = [], [], []
+            for factor in sp.Mul.make_args(term):
+                if factor.has(*_QUANTITIES):
+                    q.append(factor)
+                elif factor.free_symbols <= {s_max}:
+                    f.append(factor)
+                else:
+                    g.append(factor)
+            g = sp.Mul(*g)
+            out.append((sgn, sp.Mul(*f), g, g.has(s_max), sp.Mul(*q)))
+        return out
+
+    def _constant(self, key, expr, L: int, smax: int) -> Fraction:
+        """Exact value of a constant factor at ``L`` and ``s_max`` (through :mod:`theory.linear`)."""
+        hit = self._constants.get(key)
+        if hit is None:
+            form = linear_form(expr, Case(L, (smax,) + (1,) * (L - smax)))
+            if set(form) - {CONST}:
+                raise ShapeUnsupported(f"factor {expr} of a global term is not a rational constant")
+            hit = self._constants[key] = Fraction(form.get(CONST, 0))
+        return hit
+
+    def _quantity(self, q, L: int) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+        """``(alpha, beta, const, eps)`` of a schedule-free quantity at ``L`` (built once per ``L``)."""
+        key = (q, L)
+        hit = self._quantities.get(key)
+        if hit is None:
+            form = linear_form(q, Case(L))
+            if any(isinstance(k, tuple) for k in form) or set(form) - {CONST, "eps_train"} - set(range(L + 1)):
+                raise ShapeUnsupported(f"{q} is not a rational linear form of the profile")
+            alpha, beta = _h_basis([Fraction(form.get(x, 0)) for x in range(L + 1)], L)
+            hit = (alpha, beta, Fraction(form.get(CONST, 0)), Fraction(form.get("eps_train", 0)))
+            if len(self._quantities) > 4096:
+                self._quantities.clear()
+            self._quantities[key] = hit
+        return hit
 
     # one L ---------------------------------------------------------------------------------------
     def decide(self, L: int, prover) -> ShapeOutcome:
