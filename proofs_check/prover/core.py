@@ -97,11 +97,10 @@ def basis_names(L: int) -> list[str]:
 
 def basis_matrix(L: int) -> np.ndarray:
     """Integer matrix ``B`` with ``h(m) = sum_b B[m, b] * basis_b`` (rows m = 0..L)."""
-    B = np.zeros((L + 1, L), dtype=np.int64)
-    for mm in range(L + 1):
-        for x in range(L - 1):
-            B[mm, x] = min(mm, x + 1)
-        B[mm, L - 1] = mm
+    rows = np.arange(L + 1, dtype=np.int64)
+    B = np.empty((L + 1, L), dtype=np.int64)
+    B[:, :L - 1] = np.minimum.outer(rows, np.arange(1, L, dtype=np.int64))
+    B[:, L - 1] = rows
     return B
 
 
