@@ -862,7 +862,8 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
     """Prove every provable clause of each statement for every case of every ``L`` from
     ``max(statement.min_L, 2, min_L)`` up to ``max_L`` (``L`` outer, so forms are shared).
 
-    ``progress(what, fraction)`` is called as the work advances (weights ~ 2^L per length).
+    ``progress(what, fraction)`` is called as the work advances (weights ~ L^3 per length: the
+    shape route and the offset family are polynomial in ``L``).
     """
     statements = list(statements)
     if isinstance(max_L, bool) or not isinstance(max_L, int) or max_L < 1:
@@ -873,12 +874,12 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
                                       [ClauseResult(i, c.label, c.rel, c.over, c.prover)
                                        for i, c in enumerate(st.clauses)]) for st in statements}
     first = min(lows.values(), default=max_L + 1)
-    total = sum(2.0**L for L in range(first, max_L + 1)) or 1.0
+    total = sum(float(L) ** 3 for L in range(first, max_L + 1)) or 1.0
     done = 0.0
     for L in range(first, max_L + 1):
         for j, st in enumerate(statements):
             if progress:
-                progress(f"L={L} {st.id}", (done + 2.0**L * j / len(statements)) / total)
+                progress(f"L={L} {st.id}", (done + float(L) ** 3 * j / len(statements)) / total)
             if L < lows[st.id]:
                 continue
             t0 = time.perf_counter()
@@ -886,7 +887,7 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
                 if clause.prover:
                     results[st.id].clauses[idx].per_L.append(prover.prove_clause(st, idx, L))
             results[st.id].seconds += time.perf_counter() - t0
-        done += 2.0**L
+        done += float(L) ** 3
     if progress:
         progress("done", 1.0)
     return [results[st.id] for st in statements]

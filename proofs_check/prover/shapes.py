@@ -92,6 +92,7 @@ class StepTerm:
     refined: bool
     kind: str
     pieces: tuple
+    reads_L: bool = False  # some c_i or a_i contains L (then nothing is cached across L)
 
     def h_form(self, size: int, L: int) -> dict[int, Fraction]:
         """Coefficients over offsets ``0..size`` of one step of this size (checked local)."""
@@ -148,7 +149,8 @@ def _h_pieces(expr, var_free, shift):
         if c.has(var_free) or a.has(var_free):
             raise ShapeUnsupported(f"the summand's h({arg}) term depends on the step's position")
         pieces.append((_compile_expr(c), _compile_expr(a)))
-    return tuple(pieces), by_arg
+    reads_L = any(sp.sympify(c).has(L_sym) or sp.sympify(a).has(L_sym) for a, c in by_arg.items())
+    return tuple(pieces), by_arg, reads_L
 
 
 def _step_term(sgn: int, term) -> tuple[StepTerm, Fraction]:
@@ -175,15 +177,15 @@ def _step_term(sgn: int, term) -> tuple[StepTerm, Fraction]:
         reps = {leaf[0]: {s: _S, m: _M, e: _M + _S - 1}[leaf[1]] for leaf in leaves}
         body = body.xreplace(reps)
         _check_free(body, {_S, _M, L_sym}, rest)
-        pieces, _ = _h_pieces(body, _M, _M)
-        return StepTerm(coef, refined, "steps", pieces), eps
+        pieces, _, reads_L = _h_pieces(body, _M, _M)
+        return StepTerm(coef, refined, "steps", pieces, reads_L), eps
     if lo == 0 and hi == L_sym - 2 and bases <= {omega}:
         body = body.xreplace({leaf[0]: _W for leaf in leaves})
         _check_free(body, {_W, var, L_sym}, rest)
-        pieces, by_arg = _h_pieces(body, var, var)
+        pieces, by_arg, reads_L = _h_pieces(body, var, var)
         if any(sp.simplify(c.subs(_W, 0)) != 0 for c in by_arg.values()):
             raise ShapeUnsupported(f"the summand of {rest} is not 0 where omega = 0 (the last position)")
-        return StepTerm(coef, refined, "positions", pieces), eps
+        return StepTerm(coef, refined, "positions", pieces, reads_L), eps
     raise ShapeUnsupported(f"{rest}: only sums over k = 1..T of s[k], m[k], e[k] or over u = 0..L-2 of omega(u)")
 
 
@@ -228,15 +230,10 @@ def _analyse(clause: Clause):
             eps += de
         if any(st.refined for st in steps) and clause.over not in ("refinement", "halving"):
             return ShapeUnsupported("KL_ideal_refined outside a refinement quantifier")
-        reads_L = any(_reads_L(st) for st in steps)
+        reads_L = any(st.reads_L for st in steps)
     except ShapeUnsupported as exc:
         return exc
     return ShapeForm(tuple(globals_), tuple(steps), eps, reads_L)
-
-
-def _reads_L(st: StepTerm) -> bool:
-    a = st.h_form(3, 10)
-    return a != st.h_form(3, 11)  # cheap screen; a true L-dependence is caught per L below
 
 
 # -- per-size values B(s, j) --------------------------------------------------------------------------
