@@ -831,18 +831,23 @@ class StatementResult:
         every clause over it proved all of them, else nothing (its cases are counted, not listed)."""
         failed: set = set()
         good: set = set()
-        whole: dict = {}
+        whole: dict = {}  # (quantifier, L) -> (cases, cases not proved by some clause)
         for c in self.clauses:
             if not c.prover:
                 continue
             for r in c.per_L:
                 if r.route == "shapes":
-                    full = r.proved == r.n_cases and whole.get((c.over, r.L), 1) != 0
-                    whole[(c.over, r.L)] = r.n_cases if full else 0
+                    n, bad = whole.get((c.over, r.L), (r.n_cases, 0))
+                    whole[(c.over, r.L)] = (n, max(bad, r.n_cases - r.proved))
                     continue
                 good |= {case_id(x) for x in r.proved_cases}
                 failed |= {case_id(x.case) for x in r.refuted}
-        return len(good - failed) + sum(whole.values())
+        for (over, L), (n, bad) in list(whole.items()):  # small_steps schedules are schedules of `all`
+            if over == "small_steps" and ("all", L) in whole:
+                del whole[(over, L)]
+                N, bad_all = whole[("all", L)]
+                whole[("all", L)] = (N, bad_all + bad)
+        return len(good - failed) + sum(n for n, bad in whole.values() if not bad)
 
     @property
     def clause_cases_proved(self) -> int:

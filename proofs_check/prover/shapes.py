@@ -7,9 +7,10 @@ Decomposition.  Write the slack ``d`` of a clause (rhs - lhs, see
 :mod:`proofs_check.prover.core`) as a sum of its top-level terms and sort them:
 
 * *global* terms read the schedule only through ``s_max`` (``P1``'s ``(2^ceil(log2 s_max)-1)/L MI``,
-  ``eps_train``); their basis vector ``alpha(s_max)`` is built by the prover's own rows on any
-  schedule with that ``s_max``.  The shape route needs its ``g`` part to be the same number for
-  every ``u`` (true of multiples of ``MI = L sum_u g(u)``, of ``TC + DTC``, ...).
+  ``eps_train``).  Each is a product ``f(s_max) * c(L) * Q`` of constant factors and a profile
+  quantity ``Q``, whose linear form is built once per ``L`` by :func:`theory.linear.linear_form`;
+  its basis vector ``alpha(s_max)`` must give the same number to every ``g(u)`` (true of
+  multiples of ``MI = L sum_u g(u)``, of ``TC + DTC``, ...).  A term reading ``T`` is not taken.
 * *step* terms are ``c * X`` with a rational ``c`` and ``X`` additive over the steps:
   ``KL_ideal = sum_k c(m_k, m_k + s_k)`` (F2 of Li & Cai, arXiv 2505.21400, in the h-form
   ``sum_k s_k delta(m_k) - h(m_k+s_k) + h(m_k)``), ``KL`` (= ``KL_ideal + eps_train``, F1), a sum
@@ -299,8 +300,8 @@ class ShapeValues:
                     pieces.append((den, nums, off))
                     off += p
             den = math.lcm(1, *(d for d, _, _ in pieces))
-            big = any(nums.dtype == object or np.abs(nums).max(initial=0) * (den // d) >= 2**60
-                      for d, nums, _ in pieces)
+            big = (any(nums.dtype == object for _, nums, _ in pieces) or
+                   sum(int(np.abs(nums).max(initial=0)) * (den // d) for d, nums, _ in pieces) >= 2**62)
             acc = np.zeros(size, dtype=object if big else np.int64)
             for d, nums, off in pieces:
                 acc[off:off + len(nums)] += nums * (den // d)
