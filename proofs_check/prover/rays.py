@@ -81,7 +81,11 @@ def refute_on_rays(clause: Clause, Ls: Iterable[int], statement_id: str = "user"
     """The first ``L`` (in the order given) at which ``clause`` fails on an extreme ray, with the case,
     the ray (its basis direction) and a certified witness; ``None`` if every ray of every case of
     every ``L`` keeps the slack's sign (the clause is then *not refuted* there, which is less than
-    proved for every ``L``)."""
+    proved for every ``L``).
+
+    Raises :class:`RaysInputError` for a non-linear clause or a bad length, and
+    :class:`proofs_check.prover.core.ProverInputError` when a schedule clause cannot take the
+    shape route and ``L`` exceeds ``core.ENUMERATION_MAX_L`` (never a silent "not refuted")."""
     if not clause.prover:
         raise RaysInputError("this clause is sampler-level (not linear); rays only decide linear clauses")
     st = Statement(statement_id, "clause checked on the extreme rays", "conjecture", "user", (clause,))
