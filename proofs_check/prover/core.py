@@ -790,7 +790,7 @@ class ClauseResult:
                 "not_linear_reason": next((r.not_linear_reason for r in self.per_L if r.not_linear_reason), ""),
                 "refuted": sum(r.refuted_count for r in self.per_L),
                 "min_slack": None if slack is None else str(slack), "min_slack_at": where,
-                "per_L": {str(r.L): {"cases": r.n_cases, "proved": r.proved, "refuted": r.refuted_count,
+                "per_L": {str(r.L): {"route": r.route, "cases": r.n_cases, "proved": r.proved, "refuted": r.refuted_count,
                                      "not_linear": r.not_linear} for r in self.per_L}}
 
 
