@@ -148,3 +148,20 @@ def test_registry_at_L64_is_proved_by_shapes():
             assert c.per_L[0].route == "shapes" and c.proved == c.cases
     assert res[0].schedules_proved == 2 ** 63
     assert res[1].schedules_proved == 63 * 2 ** 62
+
+
+def test_covering_lemma_realisable_sizes_match_the_compositions():
+    """A size p occurs with largest step s_max iff p = s_max or p + s_max <= L; an unsplit step of
+    a refinement also needs another part >= 2; the single composition (L) loses its last offset."""
+    from proofs_check.model import schedules as sch
+
+    for L_ in range(2, 11):
+        comps = list(sch.compositions(L_))
+        steps = {(S.s_max, p) for S in comps for p in S.sizes}
+        assert steps == {(sm, p) for sm in range(1, L_ + 1) for p in range(1, sm + 1) if p == sm or p + sm <= L_}
+        unsplit = {(S.s_max, p) for S in comps for i, p in enumerate(S.sizes)
+                   if any(q >= 2 for j, q in enumerate(S.sizes) if j != i)}
+        assert unsplit == {(sm, p) for sm in range(2, L_ + 1) for p in range(1, sm + 1)
+                           if (p < sm and p + sm <= L_) or (p == sm and sm + 2 <= L_)}
+        last_alone = {S.sizes for S in comps if S.T == 1}
+        assert last_alone == {(L_,)}
