@@ -69,6 +69,7 @@ from proofs_check.errors import DlmInputError
 from proofs_check.model.instance import Instance, check_clause
 from proofs_check.model.quantifiers import quantifier
 from proofs_check.numerics.exact import LogLinear
+from proofs_check.prover import shapes
 
 #: Largest support (rows) of a witness distribution the prover builds to confirm a refutation.
 WITNESS_MAX_SUPPORT = 5_000
@@ -79,6 +80,8 @@ INT64_LIMIT = 2**62
 #: Up to this ``L`` a witness's ``KL`` comes from the brute-force sampler (when its ordered
 #: partitions are few enough, see :mod:`proofs_check.model.instance`); above it, from F1.
 WITNESS_BRUTEFORCE_MAX_L = 7
+#: Largest ``L`` at which a clause the shape route cannot take is decided by enumerating its cases.
+ENUMERATION_MAX_L = 18
 
 
 class ProverInputError(DlmInputError):
@@ -95,11 +98,10 @@ def basis_names(L: int) -> list[str]:
 
 def basis_matrix(L: int) -> np.ndarray:
     """Integer matrix ``B`` with ``h(m) = sum_b B[m, b] * basis_b`` (rows m = 0..L)."""
-    B = np.zeros((L + 1, L), dtype=np.int64)
-    for mm in range(L + 1):
-        for x in range(L - 1):
-            B[mm, x] = min(mm, x + 1)
-        B[mm, L - 1] = mm
+    rows = np.arange(L + 1, dtype=np.int64)
+    B = np.empty((L + 1, L), dtype=np.int64)
+    B[:, :L - 1] = np.minimum.outer(rows, np.arange(1, L, dtype=np.int64))
+    B[:, L - 1] = rows
     return B
 
 
@@ -441,6 +443,12 @@ class ClauseLResult:
     min_slack_case: str = ""
     min_slack_at: Case | None = None
     proved_cases: set = field(default_factory=set, repr=False)  # the proved Case objects
+    route: str = "enumerate"  # or "shapes" (proofs_check.prover.shapes: cases counted, not listed)
+    n_refuted: int | None = None  # refuted cases when not all are listed (shape route)
+
+    @property
+    def refuted_count(self) -> int:
+        return len(self.refuted) if self.n_refuted is None else self.n_refuted
 
 
 @dataclass(frozen=True)
@@ -463,10 +471,14 @@ class Refutation:
 class Prover:
     """Bulk prover with a per-``L`` cache of term forms shared by all statements."""
 
-    def __init__(self, confirm_witnesses: str = "first"):
+    def __init__(self, confirm_witnesses: str = "first", route: str = "auto"):
         if confirm_witnesses not in ("none", "first", "all"):
             raise ProverInputError(f"confirm_witnesses={confirm_witnesses!r}: use none, first or all")
+        if route not in ("auto", "enumerate"):
+            raise ProverInputError(f"route={route!r}: use auto (shapes where they apply) or enumerate")
         self.confirm_witnesses = confirm_witnesses
+        self.route = route
+        self._deciders: dict = {}
         self._rows: dict = {}
         self._rows_L: int | None = None
         self._cases: dict = {}
@@ -510,8 +522,18 @@ class Prover:
 
     # one clause at one L ---------------------------------------------------------------
     def prove_clause(self, st: Statement, idx: int, L: int) -> ClauseLResult:
-        """Decide one clause on every case of its quantifier at this ``L``."""
+        """Decide one clause on every case of its quantifier at this ``L`` (by the shapes of
+        :mod:`proofs_check.prover.shapes` where they apply, otherwise case by case)."""
         clause = st.clauses[idx]
+        why = ""
+        if self.route == "auto" and clause.over in shapes.SHAPE_QUANTIFIERS:
+            try:
+                return self._by_shapes(st, idx, L)
+            except shapes.ShapeUnsupported as exc:
+                why = str(exc)
+            if L > ENUMERATION_MAX_L:
+                raise ProverInputError(f"{st.clause_id(idx)} cannot take the shape route ({why}); "
+                                       f"enumerating its cases is limited to L <= {ENUMERATION_MAX_L}")
         cases = self.cases(clause.over, L)
         out = ClauseLResult(L, len(cases))
         if not cases:
@@ -534,6 +556,29 @@ class Prover:
             out.refuted.append(self._refutation(st, idx, cases[i], coef_i, const_i, di))
         for i in np.flatnonzero(special & ~bad):  # log constants: one exact certificate each
             self._record_certificate(st, out, certificate(st, idx, cases[i]))
+        self._confirm(st, out)
+        return out
+
+    def _by_shapes(self, st: Statement, idx: int, L: int) -> ClauseLResult:
+        """All cases at once from the step shapes; each listed refuted shape's full schedule gets
+        an exact certificate (and a witness, as an enumerated refutation does)."""
+        clause = st.clauses[idx]
+        key = (clause.lhs, clause.rel, clause.rhs, clause.over)
+        decider = self._deciders.get(key)
+        if decider is None:
+            decider = self._deciders[key] = shapes.ShapeDecider(clause)
+        self._use_L(L)
+        res = decider.decide(L, self)
+        out = ClauseLResult(L, res.n_cases, proved=res.proved, not_linear=res.not_linear,
+                            not_linear_reason=res.not_linear_reason, min_slack=res.min_slack,
+                            min_slack_at=res.min_slack_at, route="shapes", n_refuted=res.n_refuted)
+        if res.min_slack_at is not None:
+            out.min_slack_case = case_text(res.min_slack_at)
+        for case in res.refuted_cases:
+            cert = certificate(st, idx, case)
+            if cert.status != "refuted":
+                raise AssertionError(f"shape route names {case_text(case)} refuted, its certificate says {cert.status}")
+            self._record_certificate(st, out, cert)
         self._confirm(st, out)
         return out
 
@@ -696,9 +741,9 @@ class ClauseResult:
                            "not_linear" if self.not_linear else "proved"),
                 "cases": self.cases, "proved": self.proved, "not_linear": self.not_linear,
                 "not_linear_reason": next((r.not_linear_reason for r in self.per_L if r.not_linear_reason), ""),
-                "refuted": len(self.refuted),
+                "refuted": sum(r.refuted_count for r in self.per_L),
                 "min_slack": None if slack is None else str(slack), "min_slack_at": where,
-                "per_L": {str(r.L): {"cases": r.n_cases, "proved": r.proved, "refuted": len(r.refuted),
+                "per_L": {str(r.L): {"route": r.route, "cases": r.n_cases, "proved": r.proved, "refuted": r.refuted_count,
                                      "not_linear": r.not_linear} for r in self.per_L}}
 
 
@@ -735,15 +780,27 @@ class StatementResult:
 
     @property
     def schedules_proved(self) -> int:
+        """Distinct proved cases; a (quantifier, L) decided by shapes counts its ``n_cases`` when
+        every clause over it proved all of them, else nothing (its cases are counted, not listed)."""
         failed: set = set()
         good: set = set()
+        whole: dict = {}  # (quantifier, L) -> (cases, cases not proved by some clause)
         for c in self.clauses:
             if not c.prover:
                 continue
             for r in c.per_L:
+                if r.route == "shapes":
+                    n, bad = whole.get((c.over, r.L), (r.n_cases, 0))
+                    whole[(c.over, r.L)] = (n, max(bad, r.n_cases - r.proved))
+                    continue
                 good |= {case_id(x) for x in r.proved_cases}
                 failed |= {case_id(x.case) for x in r.refuted}
-        return len(good - failed)
+        for (over, L), (n, bad) in list(whole.items()):  # small_steps schedules are schedules of `all`
+            if over == "small_steps" and ("all", L) in whole:
+                del whole[(over, L)]
+                N, bad_all = whole[("all", L)]
+                whole[("all", L)] = (N, bad_all + bad)
+        return len(good - failed) + sum(n for n, bad in whole.values() if not bad)
 
     @property
     def clause_cases_proved(self) -> int:
@@ -763,7 +820,8 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
     """Prove every provable clause of each statement for every case of every ``L`` from
     ``max(statement.min_L, 2, min_L)`` up to ``max_L`` (``L`` outer, so forms are shared).
 
-    ``progress(what, fraction)`` is called as the work advances (weights ~ 2^L per length).
+    ``progress(what, fraction)`` is called as the work advances (weights ~ L^3 per length: the
+    shape route and the offset family are polynomial in ``L``).
     """
     statements = list(statements)
     if isinstance(max_L, bool) or not isinstance(max_L, int) or max_L < 1:
@@ -774,12 +832,12 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
                                       [ClauseResult(i, c.label, c.rel, c.over, c.prover)
                                        for i, c in enumerate(st.clauses)]) for st in statements}
     first = min(lows.values(), default=max_L + 1)
-    total = sum(2.0**L for L in range(first, max_L + 1)) or 1.0
+    total = sum(float(L) ** 3 for L in range(first, max_L + 1)) or 1.0
     done = 0.0
     for L in range(first, max_L + 1):
         for j, st in enumerate(statements):
             if progress:
-                progress(f"L={L} {st.id}", (done + 2.0**L * j / len(statements)) / total)
+                progress(f"L={L} {st.id}", (done + float(L) ** 3 * j / len(statements)) / total)
             if L < lows[st.id]:
                 continue
             t0 = time.perf_counter()
@@ -787,7 +845,7 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
                 if clause.prover:
                     results[st.id].clauses[idx].per_L.append(prover.prove_clause(st, idx, L))
             results[st.id].seconds += time.perf_counter() - t0
-        done += 2.0**L
+        done += float(L) ** 3
     if progress:
         progress("done", 1.0)
     return [results[st.id] for st in statements]
