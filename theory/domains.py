@@ -171,10 +171,14 @@ POW2_CEIL_LOG2 = Lemma("pow2_ceil_log2", "2^ceiling(log2 x) >= x for integers x 
 
 
 def pow2_lemma_symbolic() -> bool:
-    """SymPy's own reasoning: for real t, ceiling(t) - t >= 0, and 2^y is increasing in y."""
+    """SymPy's own reasoning: for real t, ceiling(t) - t = frac(-t) >= 0 (ceiling(t) = -floor(-t)),
+    and 2^y is increasing in y; so 2^ceiling(log2 x) >= 2^(log2 x) = x."""
     t = sp.Symbol("t", real=True)
     y = sp.Symbol("y", real=True)
-    return bool((sp.ceiling(t) - t).is_nonnegative) and bool(sp.diff(2 ** y, y).is_positive)
+    gap = sp.ceiling(t) - t
+    return (sp.simplify(gap.rewrite(sp.floor) - sp.frac(-t).rewrite(sp.floor)) == 0
+            and bool(sp.frac(-t).is_nonnegative) and (sp.ceiling(t) >= t) is sp.true
+            and bool(sp.diff(2 ** y, y).is_positive))
 
 
 def pow2_lemma_finite(upto: int) -> bool:

@@ -313,41 +313,70 @@ def branches(expr, base: list = ()) -> list[tuple[list, sp.Expr, tuple | None]]:
 
 def _empty(cons: list):
     """An exact certificate that the linear constraints have no (rational) solution, or None."""
-    linear = [c for c in cons if sp.Poly(c, *c.free_symbols).total_degree() <= 1] if cons else []
-    return _solve(sp.Integer(-1), linear, sorted(set().union(*[c.free_symbols for c in linear]), key=str)) \
-        if linear else None
-
-
-def _poly_dict(p, gens) -> dict:
-    return _poly_dict_cached(sp.expand(p), tuple(gens))
+    linear = [c for c in cons if c.free_symbols and sp.Poly(c, *c.free_symbols).total_degree() <= 1]
+    return farkas(sp.Integer(-1), linear, degree=1) if linear else None
 
 
 @lru_cache(maxsize=200_000)
-def _poly_dict_cached(p, gens) -> dict:
-    if not gens:
-        return {(): Fraction(int(sp.Rational(p).p), int(sp.Rational(p).q))}
-    return {mon: Fraction(int(c.p), int(c.q)) for mon, c in sp.Poly(p, *gens).terms()}
+def _poly_dict(p) -> dict:
+    """``p`` as ``{monomial: Fraction}``, a monomial being a sorted tuple of (symbol name, power)."""
+    p = sp.expand(p)
+    if not p.free_symbols:
+        q = sp.Rational(p)
+        return {(): Fraction(int(q.p), int(q.q))} if q else {}
+    gens = sorted(p.free_symbols, key=str)
+    out = {}
+    for powers, c in sp.Poly(p, *gens).terms():
+        out[tuple((str(x), k) for x, k in zip(gens, powers) if k)] = Fraction(int(c.p), int(c.q))
+    return out
+
+
+def _mono_mul(a: tuple, b: tuple) -> tuple:
+    d = dict(a)
+    for x, k in b:
+        d[x] = d.get(x, 0) + k
+    return tuple(sorted(d.items()))
+
+
+def _poly_mul(p: dict, q: dict) -> dict:
+    out: dict = {}
+    for ma, ca in p.items():
+        for mb, cb in q.items():
+            mm = _mono_mul(ma, mb)
+            out[mm] = out.get(mm, 0) + ca * cb
+    return {k: v for k, v in out.items() if v}
 
 
 def farkas(target, constraints: list, degree: int = 2) -> tuple[list, sp.Expr] | None:
     """Nonnegative ``nu, lam`` with ``target = nu + sum lam_i G_i`` exactly, where ``G`` are the
-    constraints and (``degree`` 2) their pairwise products; ``None`` if the LP finds none."""
-    cons = list(dict.fromkeys(sp.expand(c) for c in constraints if sp.expand(c) != 0))
-    gens_syms = sorted(set().union(sp.sympify(target).free_symbols, *[c.free_symbols for c in cons]), key=str)
-    got = _solve(target, cons, gens_syms)
+    constraints and (``degree`` 2) their pairwise products; ``None`` if the LP finds none.
+    Returns ``([(lam_i, G_i as text)], nu)``."""
+    cons = list(dict.fromkeys(sp.expand(c) for c in constraints))
+    cons = [c for c in cons if c != 0]
+    polys = [_poly_dict(c) for c in cons]
+    labels = [sp.sstr(c) for c in cons]
+    tpoly = _poly_dict(sp.sympify(target))
+    got = _solve(tpoly, polys, labels)
     if got is not None or degree < 2:
         return got
-    G = cons + [sp.expand(a * b) for a, b in itertools.combinations_with_replacement(cons, 2)]
-    return _solve(target, list(dict.fromkeys(G)), gens_syms)
+    for (i, a), (j, b) in itertools.combinations_with_replacement(list(enumerate(polys)), 2):
+        polys.append(_poly_mul(a, b))
+        labels.append(f"({labels[i]})*({labels[j]})")
+    return _solve(tpoly, polys, labels)
 
 
-def _solve(target, G, gens) -> tuple[list, sp.Expr] | None:
-    polys = [_poly_dict(x, gens) for x in G]
-    tpoly = _poly_dict(target, gens)
-    const = tuple([0] * len(gens))
+def _solve(tpoly: dict, polys: list, labels: list) -> tuple[list, sp.Expr] | None:
+    const = ()
     mons = sorted(set(tpoly).union(*polys, {const}))
-    A = np.array([[float(p.get(mm, 0)) for p in polys] + [1.0 if mm == const else 0.0] for mm in mons])
-    b = np.array([float(tpoly.get(mm, 0)) for mm in mons])
+    index = {mm: r for r, mm in enumerate(mons)}
+    A = np.zeros((len(mons), len(polys) + 1))
+    for col, p in enumerate(polys):
+        for mm, c in p.items():
+            A[index[mm], col] = float(c)
+    A[index[const], len(polys)] = 1.0
+    b = np.zeros(len(mons))
+    for mm, c in tpoly.items():
+        b[index[mm]] = float(c)
     res = linprog(np.ones(A.shape[1]), A_eq=A, b_eq=b, bounds=(0, None), method="highs")
     if res.status != 0:
         return None
@@ -359,7 +388,7 @@ def _solve(target, G, gens) -> tuple[list, sp.Expr] | None:
                 for mm, x in p.items():
                     combo[mm] = combo.get(mm, 0) + c * x
         if all(combo.get(mm, 0) == tpoly.get(mm, 0) for mm in set(combo) | set(tpoly)):  # exact check
-            return ([(sp.Rational(c.numerator, c.denominator), gg) for c, gg in zip(lam[:-1], G) if c],
+            return ([(sp.Rational(c.numerator, c.denominator), lab) for c, lab in zip(lam[:-1], labels) if c],
                     sp.Rational(lam[-1].numerator, lam[-1].denominator))
     return None
 
@@ -406,7 +435,7 @@ def _prove_branch(value, rel: str, constraints: list) -> tuple[str, str]:
 
 def _text_combo(got, target: str) -> str:
     lam, nu = got
-    parts = [f"{c}*({gg})" if c != 1 else f"({gg})" for c, gg in lam]
+    parts = [f"{c}*[{gg}]" if c != 1 else f"[{gg}]" for c, gg in lam]
     if nu != 0:
         parts.append(str(nu))
     return f"{target} = " + (" + ".join(parts) if parts else "0")
@@ -599,6 +628,8 @@ def prove_for_all_L(clause: Clause, min_L: int = 1, clause_id: str = "") -> Symb
                 extra = (sp.Le(region.u_expr, L - 2),) if name == "g(u)" else ()
                 ob = decide(Obligation(name, expr, _needed(clause.rel, name), extra), region.constraints + Lmin)
                 res.obligations.append((region, ob))
+                if ob.lemma_constraints:
+                    res.lemmas.append(f"{dom.POW2_CEIL_LOG2.text} (P_x stands for 2^ceiling(log2 x))")
                 if name == "g(u)" or tag == "":
                     res.coefficients[name + tag] = simplified(ob)
             for ob in local:
