@@ -172,7 +172,7 @@ def _step_sum(body, var, lo, view: _View, refined: bool) -> dict:
     f = _form(one, view, refined)
     start, size = start_size
     for where, cons in dom.other_steps(start, size).items():
-        view.obligations.append(Obligation(f"locality ({where})", f["g"], "==", cons, note=(
+        view.obligations.append(Obligation(f"locality ({where}) of {sp.sstr(body)}", f["g"], "==", cons, note=(
             f"the summand of a step {where} the one containing u adds nothing to g(u)")))
     out = {"g": f["g"].xreplace({dom.m_o: start, dom.s_o: size})}
     for k in ("delta", "const", "eps"):
@@ -521,9 +521,16 @@ def _on_branch(conds, value) -> sp.Expr:
     return sp.simplify(value)
 
 
+def _shown(base: tuple, conds: tuple) -> tuple:
+    """The branch conditions the region's constraints do not already imply (for display)."""
+    base = [c for c in base if c.free_symbols and sp.Poly(c, *c.free_symbols).total_degree() <= 1]
+    return tuple(c for c in conds if farkas(c, base, degree=1) is None)
+
+
 def simplified(ob: Obligation) -> sp.Expr:
     """The obligation's expression on its non-empty branches, simplified (for display)."""
-    live = [(b.conditions, _on_branch(ob.base + b.conditions, b.value)) for b in ob.branches if b.verdict != "empty"]
+    live = [(_shown(ob.base, b.conditions), _on_branch(ob.base + b.conditions, b.value))
+            for b in ob.branches if b.verdict != "empty"]
     if not live:
         return sp.Integer(0)
     values = list(dict.fromkeys(v for _, v in live))
@@ -556,7 +563,9 @@ class SymbolicResult:
     def proved(self) -> bool:
         return self.status == "proved"
 
-    def certificate_text(self) -> str:
+    def certificate_text(self, detail: bool = True) -> str:
+        """The verdict, the lemmas used and each obligation (coefficient, region, sign); with
+        ``detail`` also every branch with its exact Farkas combination."""
         lines = [f"{self.clause_id}: {self.label}  [over {self.over}]",
                  f"  {'PROVED for all L >= ' + str(self.L0) if self.proved else 'NOT proved symbolically'}"
                  + (f": {self.reason}" if self.reason else "")]
@@ -565,6 +574,13 @@ class SymbolicResult:
         for region, ob in self.obligations:
             mark = "ok" if ob.holds else "FAILS"
             lines.append(f"  [{mark}] {ob.label} {ob.rel} 0 on {region.label}: {sp.sstr(simplified(ob))}")
+            if not detail:
+                n_empty = sum(b.verdict == "empty" for b in ob.branches)
+                lines.append(f"      {len(ob.branches) - n_empty} branches certified"
+                             + (f", {n_empty} shown empty" if n_empty else ""))
+                if ob.counterexample:
+                    lines.append(f"      counterexample: {ob.counterexample}")
+                continue
             for br in ob.branches:
                 if br.verdict == "empty":
                     continue
@@ -650,7 +666,16 @@ def prove_for_all_L(clause: Clause, min_L: int = 1, clause_id: str = "") -> Symb
     return res
 
 
+_REGISTRY_RESULTS: dict = {}  # registry statements are immutable: their proofs are computed once
+
+
 def prove_statement_symbolic(statement: Statement | str) -> list[SymbolicResult]:
     """Every prover clause of a statement, for every ``L >= statement.min_L``."""
     st = registry.get(statement) if isinstance(statement, str) else statement
-    return [prove_for_all_L(c, st.min_L, st.clause_id(i)) for i, c in enumerate(st.clauses) if c.prover]
+    hit = _REGISTRY_RESULTS.get(st.id)
+    if hit is not None and hit[0] is st:
+        return list(hit[1])
+    out = [prove_for_all_L(c, st.min_L, st.clause_id(i)) for i, c in enumerate(st.clauses) if c.prover]
+    if registry.BY_ID.get(st.id) is st:
+        _REGISTRY_RESULTS[st.id] = (st, tuple(out))
+    return out

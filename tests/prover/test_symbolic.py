@@ -259,3 +259,21 @@ def test_every_case_lies_in_its_region():
 
 def test_domains_cover_the_quantifiers():
     assert set(dom.DOMAINS) == set(registry.QUANTIFIERS)
+
+
+def test_cli_prove_symbolic(capsys, monkeypatch):
+    import json
+
+    from proofs_check.cli.main import main
+
+    assert main(["prove", "--symbolic", "--statement", "S1", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["clause"] for r in rows] == ["S1.per_step", "S1.telescoped"]
+    assert all(r["status"] == "proved" and r["L0"] == 1 and r["z3"]["agrees"] for r in rows)
+    assert main(["prove", "--symbolic", "--statement", "P4"]) == 0  # a conjecture never fails the run
+    assert "not proved for every L" in capsys.readouterr().out
+    wrong = dataclasses.replace(registry.get("S1"), clauses=(MUTANTS["S1 constant (s_max-2)/L"],))
+    monkeypatch.setitem(registry.BY_ID, "S1", wrong)
+    assert main(["prove", "--symbolic", "--statement", "S1"]) == 3
+    out = capsys.readouterr().out
+    assert "S1.telescoped not proved for every L" in out and "counterexample" in out
