@@ -291,7 +291,8 @@ def branches(expr, base: list = ()) -> list[tuple[list, sp.Expr, tuple | None]]:
     A partial branch whose linear constraints (with ``base``) combine to ``-1 >= 0`` is not split
     further: it is returned once with ``empty`` = that exact Farkas certificate."""
     expr = _minmax_to_piecewise(expr)
-    pws = [p for p in expr.atoms(sp.Piecewise) if not any(q.has(p) for q in expr.atoms(sp.Piecewise) if q != p)]
+    pws = sorted((p for p in expr.atoms(sp.Piecewise)  # innermost first, in a fixed order
+                  if not any(q.has(p) for q in expr.atoms(sp.Piecewise) if q != p)), key=sp.default_sort_key)
     if not pws:
         return [([], expr, None)]
     pw = pws[0]
