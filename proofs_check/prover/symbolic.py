@@ -31,6 +31,11 @@ coefficient has the right sign.  Here the coefficients are computed once for *ev
    (:data:`theory.domains.POW2_CEIL_LOG2`, a checked lemma).
 
 Every obligation is re-checked independently by z3 (:mod:`proofs_check.prover.smt`).
+
+Known limit: an argument ``x`` of ``h`` is not checked to lie in ``0..L`` (the finite prover
+calls such a clause not linear).  The registry's only out-of-range argument, ``D(L - s + 1)`` at
+``s = 1`` in S3/S4, carries the factor ``(s - 1)/2 = 0`` there, and the cross-check against the
+finite prover (tests) covers it.
 """
 
 from __future__ import annotations
@@ -49,8 +54,8 @@ from theory import definitions as defs
 from theory import domains as dom
 from theory import registry
 from theory.registry import Clause, Statement
-from theory.symbols import (DTC, H, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, c_s, delta,
-                            e, eps_train, g, h, m, omega, s, u)
+from theory.symbols import (DTC, H, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, T, c_s, delta,
+                            e, eps_train, g, h, m, omega, s, s_step, u)
 
 _v = sp.Symbol("v", integer=True)
 KEYS = ("g", "delta", "const", "eps")
@@ -101,7 +106,7 @@ def _form(expr, view: _View, refined: bool = False) -> dict:
             raise NotSymbolic("KL_ideal_refined needs a refinement quantifier")
         return _form(defs.KL_IDEAL_H_FORM, view, refined=True)
     if expr == KL_ideal_offset:
-        if not view.case.constraints or not any(c.has(registry.s_step) for c in view.case.constraints):
+        if not view.case.constraints or not any(c.has(s_step) for c in view.case.constraints):
             raise NotSymbolic("KL_ideal_offset needs the offset family")
         view.lemmas.append("offset weights: E_r KL_ideal = sum_u c_s(u) g(u) (module docstring)")
         return _form(sp.Sum(c_s(_v) * g(_v), (_v, 0, L - 2)), view)
@@ -147,6 +152,8 @@ def _sum(expr, view: _View, refined: bool) -> dict:
         raise NotSymbolic("nested Sum limits are not supported")
     body, (var, lo, hi) = expr.args
     if body.has(s[var]) or body.has(m[var]) or body.has(e[var]):
+        if hi != T:
+            raise NotSymbolic(f"sum over steps up to {hi}: only k = 1..T is supported")
         return _step_sum(body, var, lo, view, refined)
     factors = sp.Mul.make_args(body)
     gs = [f for f in factors if f.func == g and f.args[0] == var]
@@ -163,7 +170,7 @@ def _step_sum(body, var, lo, view: _View, refined: bool) -> dict:
     """Sum over the steps of a schedule (see the module docstring: locality, a T + b L)."""
     case = view.case
     start_size = case.refined_step if refined else case.step
-    steps_T = case.refined_T if refined else registry.T
+    steps_T = case.refined_T if refined else T
     if start_size is None:
         raise NotSymbolic("a sum over schedule steps needs a schedule quantifier")
     if lo != 1:

@@ -271,3 +271,15 @@ def test_cli_prove_symbolic(capsys, monkeypatch):
     assert main(["prove", "--symbolic", "--statement", "S1"]) == 3
     out = capsys.readouterr().out
     assert "S1.telescoped not proved for every L" in out and "counterexample" in out
+
+
+def test_unsupported_forms_are_not_proved_with_a_reason():
+    from theory.registry import Clause
+    from theory.symbols import KL_ideal
+
+    partial = Clause(KL_ideal, "<=", sp.Sum((s[k] - 1) * (delta(m[k]) - delta(e[k])), (k, 1, T - 1)), "all")
+    r = prove_for_all_L(partial)
+    assert not r.proved and "only k = 1..T" in r.reason
+    nonlinear = Clause(KL_ideal * MI, "<=", MI, "all")
+    r = prove_for_all_L(nonlinear)
+    assert not r.proved and "multiplies two quantities" in r.reason
