@@ -5,6 +5,9 @@ Without ``--certificate``: every provable clause of every statement (or of the
 ``--max-L``; one table row per clause, conjectures in their own section.  Exit code 0
 when no ``paper``/``derived`` clause is refuted, 1 otherwise.
 
+With ``--symbolic``: every provable clause proved for *every* ``L`` (symbolic certificates,
+re-checked by z3); exit 0 when every paper/derived clause is proved, 3 otherwise.
+
 With ``--certificate ID --L N`` and the case (``--schedule``, ``--step``, ``--refined``,
 ``--u``): the exact coefficient table of each clause of that statement on that case.
 """
@@ -21,6 +24,7 @@ from theory import registry
 from theory.relations import relation as relation_type
 
 from proofs_check.errors import DlmInputError
+from proofs_check.verdicts import ExitCode
 from proofs_check.prover.core import (Certificate, ProverInputError, StatementResult, case_for, case_text, certificate,
                       prove_statements)
 
@@ -42,6 +46,8 @@ def register(sub) -> None:
     p.add_argument("--witnesses", choices=["none", "first", "all"], default="first",
                    help="confirm refutations on a concrete distribution: none, the first per clause and L "
                         "(default), or all")
+    p.add_argument("--symbolic", action="store_true",
+                   help="prove for every L: symbolic coefficients, their signs certified, re-checked by z3")
     c = p.add_argument_group("one certificate (--certificate ID --L N and the case)")
     c.add_argument("--certificate", metavar="ID", help="print the coefficient table of statement ID")
     c.add_argument("--L", type=int, help="sequence length of the case")
@@ -54,6 +60,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.symbolic:
+        return _run_symbolic(args)
     if args.certificate is not None:
         return _run_certificate(args)
     for flag in ("L", "schedule", "step", "refined", "u", "clause"):
@@ -226,3 +234,48 @@ def _print_certificate(con: Console, c: Certificate) -> None:
                if c.status == "proved" else
                f"[red]refuted as a Shannon-type inequality[/]: load {c.direction}")
     con.print(f"  {verdict}")
+
+
+# -- every L (--symbolic) ----------------------------------------------------------------------
+
+
+def _run_symbolic(args) -> int:
+    """Per clause id: the every-L verdict, L0, z3's verdict and the certificate."""
+    from proofs_check.prover.smt import check_result
+    from proofs_check.prover.symbolic import prove_statement_symbolic
+
+    if args.certificate is not None:
+        raise DlmInputError("--symbolic proves every L; drop --certificate (which prints one case)")
+    statements = tuple(_statement(s) for s in args.statement) if args.statement else registry.STATEMENTS
+    rows = []
+    for st in statements:
+        for res in prove_statement_symbolic(st):
+            rows.append((st, res, check_result(res)))
+    if args.json:
+        print(json.dumps([{**r.to_json(), "provenance": st.provenance, "z3": rep.to_json()}
+                          for st, r, rep in rows], indent=1))
+    else:
+        _print_symbolic(rows, detail=bool(args.statement))
+    if any(not rep.agrees for _, _, rep in rows):
+        return int(ExitCode.INTERNAL)
+    missing = [r for st, r, _ in rows if st.provenance != "conjecture" and not r.proved]
+    return int(ExitCode.INCONCLUSIVE if missing else ExitCode.OK)
+
+
+def _print_symbolic(rows, detail: bool) -> None:
+    """The table, then each certificate (every branch's Farkas combination with ``detail``)."""
+    con = Console(width=None if Console().is_terminal else 160)
+    t = Table("clause", "provenance", "over", "every L", "L0", "z3", "seconds", title="proofs for every L")
+    for st, r, rep in rows:
+        z3v = "agrees" if rep.agrees else "[red]DISAGREES[/]"
+        verdict = "[green]proved[/]" if r.proved else "[yellow]not proved[/]"
+        t.add_row(r.clause_id, st.provenance, r.over, verdict, str(r.L0) if r.proved else "-", z3v, f"{r.seconds:.2f}")
+    con.print(t)
+    for _, r, _ in rows:
+        print(r.certificate_text(detail))
+    missing = [(st, r) for st, r, _ in rows if not r.proved]
+    for st, r in missing:
+        tag = " (conjecture: never fails the run)" if st.provenance == "conjecture" else ""
+        con.print(f"[yellow]{r.clause_id} not proved for every L{tag}[/]: {r.reason}", markup=True, highlight=False)
+    if not [1 for st, r in missing if st.provenance != "conjecture"]:
+        con.print("[green]every paper/derived clause is proved for every L[/]")
