@@ -33,11 +33,9 @@ import mpmath
 from theory.relations import relation as relation_type
 
 from proofs_check.numerics.exact import Enclosure, LogLinear
+from proofs_check.numerics.precision import (CHEAP_INTERVAL_BITS, ENCLOSURE_MAX_BITS, FIRST_BITS, MAX_PREC_BITS,
+                                             REPORT_DIGITS)
 from proofs_check.verdicts import Status
-
-MAX_PREC_BITS = 1 << 16
-ENCLOSURE_MAX_BITS = 512
-CHEAP_INTERVAL_BITS = 256
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def sign(d) -> tuple[int, int, str]:
     # coprime basis (thousands for a real profile), so it runs only when they cannot decide.
     if isinstance(d, LogLinear) and d.is_rational():
         return (d.const > 0) - (d.const < 0), 0, "exact"
-    prec = 64
+    prec = FIRST_BITS
     zero = None
     while True:
         if prec > CHEAP_INTERVAL_BITS and zero is None:
@@ -122,6 +120,6 @@ def compare(lhs, rhs, relation: str = "<=") -> Verdict:
     return Verdict(status, relation, margin, digits, method, float(lhs), float(rhs))
 
 
-def mpmath_str(x: LogLinear, digits: int = 30) -> str:
+def mpmath_str(x: LogLinear, digits: int = REPORT_DIGITS) -> str:
     """Decimal string of ``x`` correct to ``digits`` significant digits."""
     return mpmath.nstr(x.mpf(digits + 5), digits)

@@ -64,7 +64,8 @@ from proofs_check.model.instance import Instance, instance_cases
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.model.schedules import Schedule, balanced, compositions, one_step, randomized_offset
 from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
-from proofs_check.search.userexpr import (FINAL_MAX_PREC, INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
+from proofs_check.numerics.precision import FINAL_MAX_BITS
+from proofs_check.search.userexpr import (INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
                        evaluate, internal_error, parse)
 
 #: ``--schedules`` choices and the registry quantifier each one maps to.
@@ -602,7 +603,7 @@ def _certify(rel: UserRelation, found: _Found):
     pred = PerturbedPredictor(found.dist) if found.perturbed else None
     inst = Instance(found.dist, found.sched, pred)  # brute-force KL whenever enumerable
     try:
-        ev = evaluate(rel, inst, found.case, max_prec=FINAL_MAX_PREC)
+        ev = evaluate(rel, inst, found.case, max_prec=FINAL_MAX_BITS)
     except Undefined:
         return None
     if not ev.violated:

@@ -60,7 +60,8 @@ from theory.relations import relation as relation_type
 from proofs_check.numerics.certify import compare
 from proofs_check.verdicts import Status
 from proofs_check.errors import ExpressionError
-from proofs_check.numerics.exact import LogLinear
+from proofs_check.numerics.exact import LogLinear, iv_precision
+from proofs_check.numerics.precision import FINAL_MAX_BITS, REPORT_DIGITS, SEARCH_MAX_BITS, ladder
 
 MAX_CHARS = 500
 MAX_INT = 10**12
@@ -442,9 +443,6 @@ class _Builder:
 # evaluation
 # ----------------------------------------------------------------------------------------
 
-SEARCH_MAX_PREC = 1024
-FINAL_MAX_PREC = 8192
-REPORT_DIGITS = 30
 
 
 class Undefined(ValueError):
@@ -530,7 +528,7 @@ def value(inst, expr, case: Case):
         raise internal_error(expr, exc) from exc
 
 
-def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_PREC) -> Evaluation:
+def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_BITS) -> Evaluation:
     """Evaluate ``rel`` on ``inst`` for ``case`` with a certified verdict.
 
     Raises :class:`Undefined` when a side has no real value for this case.
@@ -587,9 +585,8 @@ class _IntervalContext:
         return hit
 
     def value(self, expr, prec: int):
-        iv = mpmath.iv
-        iv.prec = prec
-        return self._iv(expr)
+        with iv_precision(prec):
+            return self._iv(expr)
 
     def _iv(self, expr):
         iv = mpmath.iv
@@ -676,38 +673,34 @@ class _IntervalContext:
 
 def _evaluate_intervals(rel: UserRelation, inst, case: Case, max_prec: int) -> Evaluation:
     ctx = _IntervalContext(rel, inst, case)
-    old = mpmath.iv.prec
-    try:
-        sides = (ctx.lhs, ctx.rhs)
-        box = _enclose(ctx, sides, rel.rel, max_prec)
-        method = "interval"
-        if box is None or not _decided(box[2]):
-            # exact closed forms of the quantities: SymPy's exact simplification may settle it
-            # (a literal 0 difference), or resolve a floor/ceiling of an exact integer
-            exact = _exact_sides(ctx)
-            if exact is not None:
-                if _structural_zero(exact[1] - exact[0]):
-                    box, sides, method = _zero_box(ctx, exact, rel.rel, max_prec), exact, "exact-zero"
-                else:
-                    again = _enclose(ctx, exact, rel.rel, max_prec)
-                    if again is not None and (box is None or _decided(again[2])):
-                        box, sides, method = again, exact, "exact-forms+interval"
-        if box is None:
-            raise Undefined("no enclosure at any precision (e.g. the floor of an exact integer)")
-        lhs, rhs, d, prec = box
-        if method == "exact-zero":
-            status = Status.EQUAL if relation_type(rel.rel).allows_equality else Status.FAILS
-        elif _decided(d):
-            status = "fails" if rel.rel == "==" or d.b < 0 else "holds"
-            method = f"{method}@{prec}bits"
-        else:
-            status, method = "undecided", f"{method}@{prec}bits"
-        lhs_s, rhs_s = _report(sides[0], ctx), _report(sides[1], ctx)
-        margin = 0.0 if status in ("equal", "undecided") else float(d.mid)
-        return Evaluation(status, rel.rel, lhs_s, rhs_s, _clean(lhs_s), _clean(rhs_s), margin, method,
-                          False, width=float(d.delta))
-    finally:
-        mpmath.iv.prec = old
+    sides = (ctx.lhs, ctx.rhs)
+    box = _enclose(ctx, sides, rel.rel, max_prec)
+    method = "interval"
+    if box is None or not _decided(box[2]):
+        # exact closed forms of the quantities: SymPy's exact simplification may settle it
+        # (a literal 0 difference), or resolve a floor/ceiling of an exact integer
+        exact = _exact_sides(ctx)
+        if exact is not None:
+            if _structural_zero(exact[1] - exact[0]):
+                box, sides, method = _zero_box(ctx, exact, rel.rel, max_prec), exact, "exact-zero"
+            else:
+                again = _enclose(ctx, exact, rel.rel, max_prec)
+                if again is not None and (box is None or _decided(again[2])):
+                    box, sides, method = again, exact, "exact-forms+interval"
+    if box is None:
+        raise Undefined("no enclosure at any precision (e.g. the floor of an exact integer)")
+    lhs, rhs, d, prec = box
+    if method == "exact-zero":
+        status = Status.EQUAL if relation_type(rel.rel).allows_equality else Status.FAILS
+    elif _decided(d):
+        status = "fails" if rel.rel == "==" or d.b < 0 else "holds"
+        method = f"{method}@{prec}bits"
+    else:
+        status, method = "undecided", f"{method}@{prec}bits"
+    lhs_s, rhs_s = _report(sides[0], ctx), _report(sides[1], ctx)
+    margin = 0.0 if status in ("equal", "undecided") else float(d.mid)
+    return Evaluation(status, rel.rel, lhs_s, rhs_s, _clean(lhs_s), _clean(rhs_s), margin, method,
+                      False, width=float(d.delta))
 
 
 def _decided(d) -> bool:
@@ -715,24 +708,23 @@ def _decided(d) -> bool:
 
 
 def _enclose(ctx: "_IntervalContext", sides, rel: str, max_prec: int):
-    """(lhs, rhs, d, prec) at the first precision from 64 bits that decides the sign of ``d``,
+    """(lhs, rhs, d, prec) at the first precision of the ladder that decides the sign of ``d``,
     or the last enclosure reached (``None`` if no precision gave one)."""
-    prec, last = 64, None
-    while prec <= max_prec:
+    last = None
+    for prec in ladder(max_prec):
         try:
-            lhs, rhs = ctx.value(sides[0], prec), ctx.value(sides[1], prec)
+            with iv_precision(prec):  # the slack too is enclosed at this precision
+                lhs, rhs = ctx.value(sides[0], prec), ctx.value(sides[1], prec)
+                if not _is_real_interval(lhs) or not _is_real_interval(rhs):
+                    raise Undefined("a side has a non-real value")
+                d = relation_type(rel).slack(lhs, rhs)
         except _Imprecise:
-            prec *= 2
             continue
         except (ZeroDivisionError, mpmath.libmp.ComplexResult):
             raise Undefined("division by zero or a non-real value") from None
-        if not _is_real_interval(lhs) or not _is_real_interval(rhs):
-            raise Undefined("a side has a non-real value")
-        d = relation_type(rel).slack(lhs, rhs)
         last = (lhs, rhs, d, prec)
         if _decided(d):
             break
-        prec *= 2
     return last
 
 
@@ -750,17 +742,15 @@ def _is_real_interval(x) -> bool:
 
 def _report(expr, ctx: _IntervalContext) -> str:
     """Value at ``REPORT_DIGITS`` digits from an enclosure narrow enough for them."""
-    prec, x = 128, None
-    while prec <= FINAL_MAX_PREC:
+    x = None
+    for prec in ladder(FINAL_MAX_BITS, first=128):
         try:
             x = ctx.value(expr, prec)
         except _Imprecise:
-            prec *= 2
             continue
         if x.delta <= abs(x.mid) * mpmath.mpf(10) ** -(REPORT_DIGITS + 2) or x.delta < mpmath.mpf(10) ** -60:
             with mpmath.workdps(REPORT_DIGITS + 10):
                 return mpmath.nstr(mpmath.mpf(x.mid), REPORT_DIGITS)
-        prec *= 2
     if x is None:
         return "nan (no enclosure)"
     return mpmath.nstr(mpmath.mpf(x.mid), 15) + " (+-" + mpmath.nstr(mpmath.mpf(x.delta), 3) + ")"

@@ -13,6 +13,7 @@ import sympy as sp
 from proofs_check.search import check as C
 from proofs_check.search import userexpr as U
 from proofs_check.numerics.certify import compare
+from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.cli.main import main
 from proofs_check.sources.distributions import copy_distribution, from_json, load, parity_distribution
 from proofs_check.errors import ExpressionError
@@ -26,7 +27,7 @@ def _recheck(cex: dict, text: str, over: str = "all"):
     dist = from_json(cex["distribution"])
     inst = Instance(dist, Schedule(tuple(cex["schedule"])))
     rel = U.parse(text).for_class(over)
-    evs = [U.evaluate(rel, inst, case, max_prec=U.FINAL_MAX_PREC) for case in instance_cases(rel.clause(over), inst)]
+    evs = [U.evaluate(rel, inst, case, max_prec=FINAL_MAX_BITS) for case in instance_cases(rel.clause(over), inst)]
     return evs
 
 
