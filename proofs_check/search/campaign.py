@@ -46,21 +46,6 @@ from proofs_check.search.strategies import instances_for
 MAX_RATIOS_KEPT = 2000
 
 
-def ratio(r: ClauseResult) -> float | None:
-    """How close a clause came to failing: 1 is tight, above 1 is a violation (None for identities)."""
-    rel = r.verdict.relation
-    if rel == "==":
-        return None
-    small, big = relation_type(rel).smaller_larger(r.verdict.lhs, r.verdict.rhs)
-    if r.verdict.status == "equal":
-        return None if r.rhs.is_zero() else 1.0  # 0 <= 0 says nothing about tightness
-    if big > 0:
-        return small / big
-    if big == 0:
-        return math.inf if small > 0 else 0.0
-    return -math.inf if r.verdict.ok else math.inf
-
-
 def describe(inst: Instance, r: ClauseResult) -> dict:
     """A reproducible record of one checked case (both sides at 30 digits)."""
     return {
@@ -110,8 +95,8 @@ class Tally:
                 self.equal += 1
             else:
                 self.holds += 1
-            q = ratio(r)
-            if q is None or math.isnan(q):
+            q = r.verdict.tightness
+            if q is None:
                 continue
             if len(self.ratios) < MAX_RATIOS_KEPT:
                 self.ratios.append(q)
@@ -214,7 +199,7 @@ class Campaign:
             inst = Instance(dist, sched)
             results = check_statement(st_, inst)
             self.tallies[st_.id].add(inst, results, _key(inst))
-            qs = [q for q in map(ratio, results) if q is not None and math.isfinite(q)]
+            qs = [q for q in (r.verdict.tightness for r in results) if q is not None and math.isfinite(q)]
             if qs:
                 target(max(qs), label=st_.id)
             if strict and any(not r.verdict.ok for r in results):

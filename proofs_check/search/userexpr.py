@@ -39,7 +39,7 @@ enclosure of its exact value (``Instance.value(...).interval(prec)``), at
 the quantities are replaced by their exact closed forms: a difference that SymPy
 reduces to the literal 0 is ``equal`` (a proof), and an enclosure of the exact
 forms may now decide (``floor`` of an exact integer); failing both, the verdict is
-the honest ``undecided``: equal within the certified width.
+the honest ``equal within width`` (:data:`~proofs_check.verdicts.Status.EQUAL_WITHIN_WIDTH`).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from theory.linear import Case, NotLinearError
 from theory.registry import Clause, Statement
 from theory.relations import relation as relation_type
 
-from proofs_check.numerics.certify import compare
+from proofs_check.numerics.certify import compare, tightness
 from proofs_check.verdicts import Status
 from proofs_check.errors import ExpressionError
 from proofs_check.numerics.exact import LogLinear, iv_precision
@@ -458,7 +458,7 @@ class Evaluation:
     """Certified outcome of one relation on one instance and case.
 
     ``status``: ``holds`` (relation proven true), ``equal`` (both sides proven equal),
-    ``fails`` (relation proven false: a certified violation) or ``undecided`` (the
+    ``fails`` (relation proven false: a certified violation) or ``equal within width`` (the
     difference lies within ``width`` of 0 at the highest precision tried).
     ``margin`` is positive when the relation has room to spare.
     """
@@ -476,7 +476,7 @@ class Evaluation:
 
     @property
     def violated(self) -> bool:
-        return self.status == "fails"
+        return self.status == Status.FAILS
 
     @property
     def score(self) -> float:
@@ -492,20 +492,13 @@ class Evaluation:
 
     @property
     def ratio(self) -> float | None:
-        """``lhs/rhs`` for ``<=``/``<`` and ``rhs/lhs`` for ``>=``/``>`` (1 is tight, above 1 violated)."""
-        if self.relation == "==":
-            return None
-        small, big = relation_type(self.relation).smaller_larger(self.lhs_float, self.rhs_float)
-        if big > 0:
-            return small / big
-        if big == 0:
-            return math.inf if small > 0 else None
-        return None
+        """The verdict's :func:`~proofs_check.numerics.certify.tightness` (1 is tight, above 1 violated)."""
+        return tightness(self.relation, self.lhs_float, self.rhs_float, self.status)
 
     def to_json(self) -> dict:
         return {"status": self.status, "relation": self.relation, "lhs": self.lhs, "rhs": self.rhs,
                 "margin": self.margin, "method": self.method, "linear": self.linear,
-                **({"width": self.width} if self.status == "undecided" else {})}
+                **({"width": self.width} if self.status == Status.EQUAL_WITHIN_WIDTH else {})}
 
 
 #: Errors of the expansion machinery that mean "this input reached a corner it does not handle".
@@ -539,8 +532,8 @@ def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_BIT
         return _evaluate_intervals(rel, inst, case, max_prec)
     v = compare(lhs, rhs, rel.rel)
     status = v.status
-    if status == "equal" and v.method.startswith("width"):
-        status = "undecided"  # interval-only atoms (very long sequences): equal within a width
+    if status == Status.EQUAL and v.method.startswith("width"):
+        status = Status.EQUAL_WITHIN_WIDTH  # interval-only atoms (very long sequences): equal within a width
     ls, rs = _digits(lhs), _digits(rhs)
     return Evaluation(status, rel.rel, ls, rs, _clean(ls), _clean(rs), v.margin, f"exact:{v.method}", True)
 
@@ -693,12 +686,12 @@ def _evaluate_intervals(rel: UserRelation, inst, case: Case, max_prec: int) -> E
     if method == "exact-zero":
         status = Status.EQUAL if relation_type(rel.rel).allows_equality else Status.FAILS
     elif _decided(d):
-        status = "fails" if rel.rel == "==" or d.b < 0 else "holds"
+        status = Status.FAILS if rel.rel == "==" or d.b < 0 else Status.HOLDS
         method = f"{method}@{prec}bits"
     else:
-        status, method = "undecided", f"{method}@{prec}bits"
+        status, method = Status.EQUAL_WITHIN_WIDTH, f"{method}@{prec}bits"
     lhs_s, rhs_s = _report(sides[0], ctx), _report(sides[1], ctx)
-    margin = 0.0 if status in ("equal", "undecided") else float(d.mid)
+    margin = 0.0 if status in (Status.EQUAL, Status.EQUAL_WITHIN_WIDTH) else float(d.mid)
     return Evaluation(status, rel.rel, lhs_s, rhs_s, _clean(lhs_s), _clean(rhs_s), margin, method,
                       False, width=float(d.delta))
 
