@@ -18,21 +18,14 @@ the tightest ratio and the instance that reached it.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from hypothesis import HealthCheck, Phase, given, settings, target
-from hypothesis import seed as hyp_seed
-from hypothesis import strategies as st
-
 from theory import registry
 from theory.registry import Statement
-from theory.relations import relation as relation_type
 
 from proofs_check.numerics.certify import mpmath_str
 from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
@@ -41,6 +34,7 @@ from proofs_check.model.instance import ClauseResult, Instance, check_all, check
 from proofs_check.sources.markov import MarkovChain, random_chain
 from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
+from proofs_check.search.driver import Outcome, search
 from proofs_check.search.strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
@@ -140,10 +134,6 @@ def _key(inst: Instance):
     return (d.V, d.L, d.support.tobytes(), d.weights, inst.schedule.sizes)
 
 
-class _Violation(AssertionError):
-    pass
-
-
 @dataclass
 class Campaign:
     statements: tuple[Statement, ...] = registry.STATEMENTS
@@ -181,39 +171,24 @@ class Campaign:
         return results
 
     # -- exploration --------------------------------------------------------
-    def explore(self, st_: Statement, seconds: float, batch: int = 40) -> None:
-        """Hypothesis search on one statement, steered toward its tightest ratio.
-
-        Runs batches of ``batch`` examples with successive seeds until ``seconds`` are used;
-        a violation of a paper/derived statement is shrunk by Hypothesis and recorded.
-        """
-        deadline = time.monotonic() + seconds
+    def explore(self, st_: Statement, seconds: float) -> None:
+        """Hypothesis search on one statement (:func:`proofs_check.search.driver.search`), steered
+        toward its tightest ratio; a violation of a paper/derived statement stops it, shrunk."""
         triples = instances_for(st_, max_L=self.max_L, max_V=4)
         strict = st_.provenance != "conjecture"
+        if strict and self.tallies[st_.id].failed:
+            return  # the sweep already holds its counterexample
 
-        @settings(max_examples=batch, deadline=None, database=None, derandomize=False,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink])
-        @given(st.data())
-        def search(data):
-            dist, sched, _ = data.draw(triples)
+        def examine(triple) -> Outcome:
+            dist, sched, _ = triple
             inst = Instance(dist, sched)
             results = check_statement(st_, inst)
             self.tallies[st_.id].add(inst, results, _key(inst))
             qs = [q for q in (r.verdict.tightness for r in results) if q is not None and math.isfinite(q)]
-            if qs:
-                target(max(qs), label=st_.id)
-            if strict and any(not r.verdict.ok for r in results):
-                raise _Violation(st_.id)
+            bad = strict and any(not r.verdict.ok for r in results)
+            return Outcome(max(qs) if qs else None, st_.id if bad else None)
 
-        round_ = 0
-        while time.monotonic() < deadline and not (strict and self.tallies[st_.id].failed):
-            runner = hyp_seed(self.seed * 100_003 + round_)(search)
-            round_ += 1
-            with contextlib.redirect_stdout(io.StringIO()):
-                try:
-                    runner()
-                except _Violation:
-                    pass  # recorded in the tally; Hypothesis replayed the shrunk example last
+        search(triples, examine, time.monotonic() + seconds, seed=self.seed, label=st_.id)
 
     # -- driver ---------------------------------------------------------------
     def run(self) -> "Campaign":

@@ -40,8 +40,6 @@ instances tried and the tightest ratio seen.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import time
 from dataclasses import dataclass, field
@@ -50,8 +48,6 @@ from itertools import product as iproduct
 
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, Phase, given, settings, target
-from hypothesis import seed as hyp_seed
 from hypothesis import strategies as st
 
 from theory.linear import Case, NotLinearError, linear_form
@@ -63,6 +59,7 @@ from proofs_check.errors import DlmInputError, ExpressionError
 from proofs_check.model.instance import Instance, instance_cases
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.model.schedules import Schedule, balanced, compositions, one_step, randomized_offset
+from proofs_check.search.driver import Outcome, search
 from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
 from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.search.userexpr import (INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
@@ -74,7 +71,6 @@ MAX_L = NAME_BOUND
 SEARCH_MAX_L = 6
 SWEEP_MAX_L = 5
 MAX_WITNESS_SUPPORT = 4096
-HYPOTHESIS_BATCH = 40
 
 
 @dataclass
@@ -440,10 +436,6 @@ def _witness(search: "_Search", refuted: list, deadline: float) -> None:
 # the search
 # ----------------------------------------------------------------------------------------
 
-class _Violation(AssertionError):
-    pass
-
-
 @dataclass
 class _Found:
     dist: Distribution
@@ -505,35 +497,19 @@ class _Search:
 
     # -- Hypothesis ------------------------------------------------------------------
     def hypothesis(self, deadline: float) -> None:
-        """Random and structured instances steered toward violation; a violation is shrunk."""
-        triples = _instances(self.over, self.max_L, self.predictors)
-        last: list = []
-
-        @settings(max_examples=HYPOTHESIS_BATCH, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck),
-                  phases=[Phase.generate, Phase.target, Phase.shrink])
-        @given(st.data())
-        def search(data):
-            dist, sched, pert = data.draw(triples)
+        """Random and structured instances steered toward violation (:func:`driver.search`); shrunk."""
+        def examine(triple) -> Outcome:
+            dist, sched, pert = triple
             results = self.evaluate(dist, sched, pert)
             if not results:
-                return
+                return Outcome()
             self._tally(dist, sched, pert, results)
-            target(max(ev.score for _, ev in results), label="closeness to violation")
             bad = [(c, ev) for c, ev in results if ev.violated]
-            if bad:
-                last.append(_Found(dist, sched, pert, *bad[0]))
-                raise _Violation()
+            return Outcome(max(ev.score for _, ev in results), _Found(dist, sched, pert, *bad[0]) if bad else None)
 
-        round_ = 0
-        while time.monotonic() < deadline and self.found is None:
-            runner = hyp_seed(self.seed * 100_003 + round_)(search)
-            round_ += 1
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                try:
-                    runner()
-                except _Violation:
-                    self.found = last[-1]  # Hypothesis replays the shrunk example last
+        if self.found is None:
+            self.found = search(_instances(self.over, self.max_L, self.predictors), examine, deadline,
+                                seed=self.seed, label="closeness to violation")
 
     def _tally(self, dist, sched, pert, results) -> None:
         if not results:
