@@ -32,7 +32,8 @@ bound is computed from the tree before SymPy sees anything, so ``9**9**9`` or
 Evaluation on an instance (:func:`evaluate`) takes the exact route when both
 sides are linear in the profile for the case (:func:`theory.linear.linear_form`
 succeeds): the sides are :class:`~proofs_check.numerics.exact.LogLinear` numbers and
-:func:`proofs_check.numerics.certify.compare` decides.  Otherwise one generic evaluator
+:func:`proofs_check.numerics.certify.compare` decides -- through
+:func:`proofs_check.model.instance.compare_sides`, the one evaluator registry clauses use too.  Otherwise one generic evaluator
 walks the SymPy tree with ``mpmath.iv`` intervals, every quantity being the
 enclosure of its exact value (``Instance.value(...).interval(prec)``), at
 64, 128, ... bits until the sign of the difference is proven.  If it never is,
@@ -57,7 +58,8 @@ from theory.linear import Case, NotLinearError
 from theory.registry import Clause, Statement
 from theory.relations import relation as relation_type
 
-from proofs_check.numerics.certify import compare, tightness
+from proofs_check.numerics.certify import tightness
+from proofs_check.model.instance import compare_sides
 from proofs_check.verdicts import Status
 from proofs_check.errors import ExpressionError
 from proofs_check.numerics.exact import LogLinear, iv_precision
@@ -527,10 +529,11 @@ def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_BIT
     Raises :class:`Undefined` when a side has no real value for this case.
     """
     try:
-        lhs, rhs = value(inst, rel.lhs, case), value(inst, rel.rhs, case)
+        lhs, rhs, v, _ = compare_sides(inst, rel.lhs, rel.rel, rel.rhs, case)
     except NotLinearError:
         return _evaluate_intervals(rel, inst, case, max_prec)
-    v = compare(lhs, rhs, rel.rel)
+    except INTERNAL_ERRORS as exc:
+        raise internal_error(rel.lhs - rel.rhs, exc) from exc
     status = v.status
     if status == Status.EQUAL and v.method.startswith("width"):
         status = Status.EQUAL_WITHIN_WIDTH  # interval-only atoms (very long sequences): equal within a width
