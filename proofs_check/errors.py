@@ -28,3 +28,7 @@ class PredictorError(DlmInputError):
 
 class ExpressionError(DlmInputError):
     """A statement or user expression cannot be parsed or evaluated."""
+
+
+class ResultsFileError(DlmInputError):
+    """A results file (campaign, check, prover) is missing a field, has a wrong type or an unknown schema."""
