@@ -60,6 +60,8 @@ from proofs_check.model.instance import Instance, instance_cases
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.model.schedules import Schedule, balanced, compositions, one_step, randomized_offset
 from proofs_check.search.driver import Outcome, search
+from proofs_check.search.results import CHECK_METHODS, CheckResult, finite_or_text
+from proofs_check.verdicts import Established
 from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
 from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.search.userexpr import (INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
@@ -73,63 +75,21 @@ SWEEP_MAX_L = 5
 MAX_WITNESS_SUPPORT = 4096
 
 
-@dataclass
-class CheckResult:
-    """Outcome of :func:`check`; ``to_json()`` gives the ``--json`` object."""
+RAY_FALLBACK_MAX_L = NAME_BOUND
+RAYS_MAX_L = 1024
 
-    verdict: str  # "proved" | "refuted" | "not refuted"
-    expression: str
-    canonical: str
-    relation: str
-    linear: bool
-    schedules: str
-    max_L: int
-    seed: int
-    budget: float
-    proof: dict | None = None
-    counterexample: dict | None = None
-    instances: int = 0
-    best_ratio: float | None = None
-    tightest: dict | None = None
-    notes: list = field(default_factory=list)
-    elapsed: float = 0.0
-    distribution: Distribution | None = field(default=None, repr=False)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.verdict == "refuted" else 0
-
-    def to_json(self) -> dict:
-        return {
-            "verdict": self.verdict, "expression": self.expression, "canonical": self.canonical,
-            "relation": self.relation, "linear": self.linear, "schedules": self.schedules,
-            "max_L": self.max_L, "seed": self.seed, "budget_seconds": self.budget,
-            "elapsed_seconds": round(self.elapsed, 3),
-            "proof": self.proof, "counterexample": self.counterexample,
-            "instances": self.instances, "best_ratio": _finite(self.best_ratio), "tightest": self.tightest,
-            "notes": list(self.notes),
-        }
-
-
-def _finite(x):
-    if x is None:
-        return None
-    return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
-
-
-# ----------------------------------------------------------------------------------------
-# the Python API
-# ----------------------------------------------------------------------------------------
 
 def check(expression: str, schedules: str = "all", max_L: int = 10, budget: float = 30.0,
           seed: int = 0) -> CheckResult:
-    """Prove, refute or fail to refute ``expression`` over the schedule class ``schedules``.
+    """Decide what can be established about ``expression`` over the schedule class ``schedules``.
 
-    ``schedules``: ``all``, ``balanced``, ``offset`` or ``one-step``; ``max_L``: the prover
-    covers ``L = 2..max_L`` (the search uses ``L <= min(max_L, 6)``); ``budget``: seconds
-    for the whole check (a proof that finishes is never cut short by the search).
-    Raises :class:`~proofs_check.errors.ExpressionError` for an expression that is not
-    allowed, :class:`~proofs_check.errors.DlmInputError` for bad options.
+    Verdicts (:class:`~proofs_check.verdicts.Established`): ``proved`` for every ``L`` (only from
+    a symbolic certificate), ``verified`` for ``L = 2..max_L`` (the exact prover proved every case,
+    no extreme ray refutes it beyond), ``refuted`` (a certified counterexample) or ``not refuted``
+    (a search found nothing; ``searched`` says what was tried).  ``budget``: seconds for the whole
+    check (a proof that finishes is never cut short by the search).  Raises
+    :class:`~proofs_check.errors.ExpressionError` for an expression that is not allowed or means
+    nothing, :class:`~proofs_check.errors.DlmInputError` for bad options.
     """
     start = time.monotonic()
     rel = parse(expression)
@@ -143,7 +103,7 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
                               "(or s_max for the largest step of any schedule)")
     deadline = start + budget
     read = rel.for_class(over)
-    res = CheckResult("not refuted", rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
+    res = CheckResult(Established.NOT_REFUTED, rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
                       _class_name(over), max_L, seed, float(budget))
     predictors = rel.uses_eps_train and over != "offset"
     search = _Search(read, over, max_L, seed, predictors)
@@ -151,33 +111,122 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
     if res.linear:
         refuted = _prove(read, over, max_L, deadline, res)
         if res.proof is not None:
-            res.verdict = "proved"
+            _beyond_max_L(read, over, max_L, search, deadline, res)
+            if search.found is None:
+                _every_L(read, over, max_L, res)
         elif refuted:  # not Shannon-type: load the refuting direction on a concrete distribution
             _witness(search, refuted, deadline)
-    if res.verdict != "proved":
-        if search.found is None:
-            search.sweep(deadline)
-        if search.found is None:
-            search.hypothesis(deadline)
-        if search.found is not None:
-            cex = _certify(read, search.found)
-            if cex is None:
-                res.notes.append("a violation seen during the search was not confirmed by the certified "
-                                 "re-evaluation, so it is not reported")
-            else:
-                res.verdict = "refuted"
-                res.counterexample, res.distribution = cex
-    if refuted and res.verdict != "refuted":
+    if res.verdict not in (Established.PROVED, Established.VERIFIED):
+        _search_and_certify(read, search, deadline, res)
+    if refuted and res.verdict != Established.REFUTED:
         res.notes.append("no distribution tried violates it, although the prover shows it is not a "
                          "Shannon-type inequality: a witness may need a larger alphabet than tried here")
     res.notes[:0] = _reading_notes(rel, over, res.verdict, predictors)
-    res.instances = search.instances
-    res.best_ratio = search.best_ratio
-    res.tightest = search.tightest
-    if res.verdict == "not refuted" and res.instances == 0:
-        res.notes.append("the expression was undefined on every instance tried")
+    res.instances, res.best_ratio, res.tightest = search.instances, search.best_ratio, search.tightest
+    if res.verdict == Established.NOT_REFUTED:
+        if res.instances == 0:
+            raise ExpressionError(f"{rel.text!r} has no value on any instance tried (L = 2..{search.max_L}, "
+                                  f"schedules {res.schedules}): check the arguments of h, delta, g, D, omega "
+                                  "and divisions by quantities that can be 0")
+        res.searched = search.describe()
+        res.L_range, res.method = [2, search.max_L], CHECK_METHODS[Established.NOT_REFUTED]
     res.elapsed = time.monotonic() - start
     return res
+
+
+def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, res: CheckResult) -> None:
+    """The sweep, then Hypothesis, unless a violation is already known; a violation is re-evaluated
+    from scratch and only a certified one makes the verdict ``refuted``."""
+    if search.found is None:
+        search.sweep(deadline)
+    if search.found is None:
+        search.hypothesis(deadline)
+    if search.found is None:
+        return
+    cex = _certify(read, search.found)
+    if cex is None:
+        res.notes.append("a violation seen during the search was not confirmed by the certified "
+                         "re-evaluation, so it is not reported")
+        return
+    res.verdict = Established.REFUTED
+    res.counterexample, res.distribution = cex
+    res.L_range = [cex[0]["L"], cex[0]["L"]]
+    res.method = CHECK_METHODS[Established.REFUTED]
+
+
+def _every_L(read: UserRelation, over: str, max_L: int, res: CheckResult) -> None:
+    """Every case of ``L = 2..max_L`` is proved: ``proved`` if the symbolic prover covers every L,
+    else ``verified`` for ``L <= max_L``."""
+    sym = _symbolic_proof(read.for_prover().clause(over), 2)
+    if sym is not None and sym.status == "proved":
+        res.verdict, res.L_range = Established.PROVED, [max(2, int(sym.L0 or 2)), None]
+        res.method = CHECK_METHODS[Established.PROVED]
+        res.proof["symbolic"] = {"L0": sym.L0, "certificate": sym.certificate_text()}
+        return
+    res.verdict, res.L_range = Established.VERIFIED, [2, max_L]
+    res.method = CHECK_METHODS[Established.VERIFIED].replace("N", str(max_L))
+    why = ("no every-L prover on this installation (proofs_check.prover.symbolic is missing)" if sym is None
+           else f"the symbolic prover did not prove it for every L ({sym.reason})")
+    res.notes.append(f"verified for L <= {max_L} only: {why}")
+
+
+def _symbolic_proof(clause, min_L: int):
+    """``prover.symbolic.prove_for_all_L(clause, min_L)``, or None while that module is absent."""
+    try:
+        from proofs_check.prover.symbolic import prove_for_all_L
+    except ImportError:
+        return None
+    return prove_for_all_L(clause, min_L)
+
+
+def _beyond_max_L(read: UserRelation, over: str, max_L: int, search: "_Search", deadline: float,
+                  res: CheckResult) -> None:
+    """Before ``verified``/``proved``: the extreme rays ``h_k(m) = min(m, k)`` at larger ``L``.
+
+    A ray that refutes the relation at some ``L`` is loaded on the distribution realising it
+    (copy for ``k = 1``, MDS codes between, independent tokens for ``k = L``) and evaluated with
+    a certified verdict like every other instance; the search then certifies it from scratch.
+    """
+    clause = read.for_prover().clause(over)
+    rays = _ray_refutation(clause, range(max_L + 1, RAYS_MAX_L + 1))
+    if rays is _NO_RAYS_MODULE:  # fallback while prover.rays is absent: the copy ray, L <= 16
+        res.notes.append(f"extreme rays beyond L={max_L}: only the copy ray (k = 1) up to "
+                         f"L={RAY_FALLBACK_MAX_L} (proofs_check.prover.rays is missing)")
+        for L in range(max_L + 1, RAY_FALLBACK_MAX_L + 1):
+            _try_ray(search, over, L, 1, deadline)
+            if search.found is not None or time.monotonic() > deadline:
+                return
+        return
+    if rays:
+        _try_ray(search, over, int(rays.L), getattr(rays, "k", None), deadline)
+
+
+_NO_RAYS_MODULE = object()
+
+
+def _ray_refutation(clause, Ls):
+    """``prover.rays.refute_on_rays(clause, Ls)`` (a refutation with ``.L`` and ``.k``, or None),
+    or ``_NO_RAYS_MODULE`` while that module is absent."""
+    try:
+        from proofs_check.prover.rays import refute_on_rays
+    except ImportError:
+        return _NO_RAYS_MODULE
+    return refute_on_rays(clause, list(Ls))
+
+
+def _try_ray(search: "_Search", over: str, L: int, k: int | None, deadline: float) -> None:
+    """Evaluate the relation on the distributions realising ray ``k`` at length ``L``."""
+    if k == 1:
+        dists = [copy_distribution(L, 2)]
+    else:
+        dists = list(_direction(L, k - 1)) if k else list(witness_candidates(L))
+    scheds = class_schedules(over, L)
+    scheds = scheds if len(scheds) <= 2 * L else [scheds[0], scheds[-1]]
+    for dist in dists:
+        for sched in scheds:
+            if search.found is not None or time.monotonic() > deadline:
+                return
+            search.try_instance(dist, sched, False)
 
 
 def _reading_notes(rel: UserRelation, over: str, verdict: str, predictors: bool) -> list[str]:
@@ -187,7 +236,7 @@ def _reading_notes(rel: UserRelation, over: str, verdict: str, predictors: bool)
                 "its first step r (KL_ideal_offset, as in S3), optimal predictor"]
     if not rel.uses_kl:
         return []
-    if verdict == "proved":
+    if verdict in (Established.PROVED, Established.VERIFIED):
         return ["KL read through F1: KL = KL_ideal + eps_train" + ("" if rel.uses_eps_train else
                 " with the optimal predictor (eps_train = 0)")]
     return ["KL is the sampler's error; " + ("predictors: optimal and perturbed (eps_train appears)"
@@ -461,6 +510,12 @@ class _Search:
         self.tightest: dict | None = None
         self.found: _Found | None = None
         self.seen: set = set()
+        self.searched: list[str] = []
+
+    def describe(self) -> str:
+        """What was searched, for a ``not refuted`` verdict."""
+        what = "; ".join(self.searched) or "nothing (no budget left)"
+        return f"{self.instances} instances: {what}"
 
     def evaluate(self, dist: Distribution, sched: Schedule, perturbed: bool):
         """All cases of the instance: a list of (case, evaluation), undefined cases left out."""
@@ -487,6 +542,7 @@ class _Search:
     def sweep(self, deadline: float) -> None:
         """Structured families over every schedule of the class, smallest first."""
         perturbed = (False, True) if self.predictors else (False,)
+        self.searched.append(f"structured families over every schedule of the class, L <= {min(self.max_L, SWEEP_MAX_L)}")
         for L in range(2, min(self.max_L, SWEEP_MAX_L) + 1):
             for dist in _sweep_distributions(L):
                 for sched in class_schedules(self.over, L):
@@ -508,6 +564,8 @@ class _Search:
             return Outcome(max(ev.score for _, ev in results), _Found(dist, sched, pert, *bad[0]) if bad else None)
 
         if self.found is None:
+            self.searched.append(f"Hypothesis over random dense and sparse distributions, structured families and "
+                                 f"MDS codes, L <= {self.max_L}, seed {self.seed}")
             self.found = search(_instances(self.over, self.max_L, self.predictors), examine, deadline,
                                 seed=self.seed, label="closeness to violation")
 
@@ -531,7 +589,7 @@ class _Search:
             if better:
                 record = {k: v for k, v in _instance_record(dist, sched, pert).items() if k != "distribution"}
                 self.tightest = {**record, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
-                                 "ratio": _finite(r) if r is not None else None}
+                                 "ratio": finite_or_text(r) if r is not None else None}
 
 
 def _sweep_distributions(L: int):

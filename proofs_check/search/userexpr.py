@@ -186,7 +186,42 @@ def parse(text: str) -> UserRelation:
         if side.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
             raise ExpressionError(f"{sp.sstr(side)} is not a finite real expression (division by zero, "
                                   "log of 0 or a negative number?)")
+    check_arguments(lhs, rhs)
     return UserRelation(stripped, lhs, rel, rhs, frozenset(names))
+
+
+#: Where each profile function is defined, as (lowest, highest) argument in terms of ``L``:
+#: ``h(m)`` for ``0 <= m <= L``; ``delta(m) = h(m+1) - h(m)`` for ``m <= L-1``; ``g(u) = delta(u) -
+#: delta(u+1)`` and ``omega(u)`` for ``u <= L-2``; ``D(w) = delta(0) - delta(w)`` for ``w <= L-1``.
+ARGUMENT_RANGES = {sy.h: (0, 0), sy.delta: (0, 1), sy.g: (0, 2), sy.D: (0, 1), sy.omega: (0, 2)}
+
+
+def argument_range(func) -> str:
+    """The valid arguments of a profile function, as text (``0 <= u <= L-2``)."""
+    lo, minus = ARGUMENT_RANGES[func]
+    return f"an integer {lo} <= arg <= L" + (f"-{minus}" if minus else "")
+
+
+def check_arguments(*sides) -> None:
+    """Reject a profile function applied where it means nothing for every ``L = 2..NAME_BOUND``:
+    ``h(L+1)``, ``g(-1)``, ``delta(L)``, ``D(L)``, ``h(1/2)``.  Arguments that also depend on
+    ``T``, ``s_max`` or ``s`` are checked per case when evaluated."""
+    for side in sides:
+        for node in sp.preorder_traversal(side):
+            func = getattr(node, "func", None)
+            if func not in ARGUMENT_RANGES or len(node.args) != 1:
+                continue
+            arg = node.args[0]
+            if not arg.free_symbols <= {sy.L}:
+                continue
+            lo, minus = ARGUMENT_RANGES[func]
+            if not any(_integer_in(arg.xreplace({sy.L: sp.Integer(n)}), lo, n - minus) for n in range(2, NAME_BOUND + 1)):
+                raise ExpressionError(f"{sp.sstr(node)} means nothing for any L = 2..{NAME_BOUND}: "
+                                      f"{func.__name__} takes {argument_range(func)}")
+
+
+def _integer_in(x, lo: int, hi: int) -> bool:
+    return bool(x.is_Integer) and lo <= int(x) <= hi
 
 
 def _relation(body, text: str):
