@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from proofs_check.search.check import MAX_L, SCHEDULE_CLASSES, check, inspect_command
+from proofs_check.search.check import MAX_L, SCHEDULE_CLASSES, check
+from proofs_check.search.witnesses import inspect_command
 from proofs_check.search.results import CheckResult
 from proofs_check.verdicts import Established
 from proofs_check.errors import DlmInputError

@@ -12,8 +12,14 @@ Every registry statement is checked on many instances with certified verdicts:
    ``paper``/``derived`` statement stops that exploration, Hypothesis shrinks
    it, and the shrunk instance is reported as the counterexample.
 
-Results are tallied per statement: instances, checks, holds / equal / fails,
-the tightest ratio and the instance that reached it.
+3. training error: the statements whose clauses carry ``eps_train`` (F1; P1 and P3, Theorem 1
+   and Corollary 1 of arXiv 2505.21400, bound ``KL`` by ``... + eps_train``) are checked on
+   :data:`NON_OPTIMAL_SHARE` of their instances a second time, with a perturbed or a learned
+   predictor (:func:`draw_predictor`, deterministic in the seed), so ``eps_train > 0`` there.
+
+Results are tallied per statement (:class:`~proofs_check.search.results.StatementTally`):
+instances (per predictor kind), checks, holds / equal / fails, the tightest ratio
+(:func:`~proofs_check.numerics.certify.tightness`) and the instance that reached it.
 """
 
 from __future__ import annotations

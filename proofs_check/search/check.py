@@ -1,4 +1,6 @@
-"""Check a user's own bound: prove it, refute it with a certified counterexample, or say neither.
+"""Check a user's own bound: the verdict logic of ``dlm-verify check`` (witnesses and the search
+are in :mod:`proofs_check.search.witnesses`, parsing in :mod:`~proofs_check.search.userexpr`,
+evaluation in :mod:`~proofs_check.search.usereval`).
 
 :func:`check` is the engine behind ``dlm-verify check "EXPR"`` and is meant to be
 called from notebooks and tests as well::
@@ -18,7 +20,11 @@ it exactly like a registry statement.  Then:
    without ``eps_train`` in the text the predictor is the optimal one, so
    ``eps_train = 0``.  With ``schedules="offset"``, ``KL`` and ``KL_ideal`` are the
    randomized-offset sampler's error averaged over its random first step (S3).
-   Every certificate non-negative: ``proved``.
+   Every certificate non-negative for every case: ``verified`` for ``L <= max_L`` -- a
+   finite proof, not one for every ``L``.  Before saying so, the extreme rays
+   ``h_k(m) = min(m, k)`` are tried at larger ``L`` (``TC <= 9 DTC`` holds to ``L = 10`` and
+   fails on copy at ``L = 11``); only the symbolic every-``L`` prover turns ``verified``
+   into ``proved``.
 2. **Witness** (a negative certificate coefficient): the relation is not a
    Shannon-type inequality for that ``L`` and case.  Every extreme ray of the
    symmetric Shannon cone is realised by a distribution (the prover names it: copy,
@@ -35,46 +41,35 @@ Only a *certified* numeric violation on a concrete distribution is reported as
 ``refuted``: the counterexample is re-evaluated from scratch (``KL`` by brute-force
 enumeration of the reveal orders when they are few enough) and the sign of the
 difference must be proven.  Everything else is ``not refuted`` with the number of
-instances tried and the tightest ratio seen.
+instances tried, what was searched and the tightest ratio seen.  Exit codes follow
+:data:`proofs_check.verdicts.EXIT_CODES`: proved 0, verified 3, not refuted 3, refuted 1.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from itertools import product as iproduct
 
-import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
 from theory.linear import Case, NotLinearError, linear_form
 
-from proofs_check.prover import core as prover
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mixture, parity_distribution,
-                            product_distribution, random_distribution)
 from proofs_check.errors import DlmInputError, ExpressionError
-from proofs_check.model.instance import Instance, instance_cases
-from proofs_check.model.sampler import PerturbedPredictor
-from proofs_check.model.schedules import Schedule, balanced, compositions, one_step, randomized_offset
-from proofs_check.search.driver import Outcome, search
-from proofs_check.search.results import CHECK_METHODS, CheckResult, finite_or_text
+from proofs_check.model.instance import instance_cases
+from proofs_check.model.schedules import Schedule
+from proofs_check.prover import core as prover
+from proofs_check.search.results import CHECK_METHODS, CheckResult
+from proofs_check.search.usereval import INTERNAL_ERRORS, internal_error
+from proofs_check.search.userexpr import NAME_BOUND, UserRelation, parse
+from proofs_check.search.witnesses import _certify, _direction, _Search, _witness, class_schedules, witness_candidates
+from proofs_check.sources.distributions import copy_distribution
 from proofs_check.verdicts import Established
-from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
-from proofs_check.numerics.precision import FINAL_MAX_BITS
-from proofs_check.search.userexpr import (INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
-                       evaluate, internal_error, parse)
 
 #: ``--schedules`` choices and the registry quantifier each one maps to.
 SCHEDULE_CLASSES = {"all": "all", "balanced": "balanced", "offset": "offset", "one-step": "one_step"}
 MAX_L = NAME_BOUND
-SEARCH_MAX_L = 6
-SWEEP_MAX_L = 5
-MAX_WITNESS_SUPPORT = 4096
-
-
 RAY_FALLBACK_MAX_L = NAME_BOUND
 RAYS_MAX_L = 1024
 
@@ -255,18 +250,9 @@ def _class_name(over: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------
-# schedules of a class, and linearity
+# linearity (the schedules of a class: witnesses.class_schedules)
 # ----------------------------------------------------------------------------------------
 
-def class_schedules(over: str, L: int) -> list[Schedule]:
-    """Schedules of length ``L`` that stand for every case of the class (one per case)."""
-    if over == "all":
-        return list(compositions(L))
-    if over == "balanced":
-        return [balanced(L, T) for T in range(1, L + 1)]
-    if over == "offset":  # the member r = s has s_max = s, so its case is the step-s family
-        return [randomized_offset(L, s, s) for s in range(1, L + 1)]
-    return [one_step(L)]
 
 
 def _representative_cases(rel: UserRelation, over: str, max_L: int):
@@ -390,300 +376,3 @@ def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
                               "coefficients": {b: str(c) for b, c in cert.table()},
                               "expression": sp.sstr(cert.slack_expression())}
     return out
-
-
-# ----------------------------------------------------------------------------------------
-# witnesses for a refuted case
-# ----------------------------------------------------------------------------------------
-
-def sum_zero_distribution(L: int, q: int) -> Distribution:
-    """Uniform sequences over ``q`` symbols whose sum is 0 mod ``q`` (even parity for ``q = 2``).
-
-    Any ``L - 1`` tokens are independent and uniform and determine the last one: the
-    direction ``g(L-2)`` of the cone with size ``log q``.
-    """
-    msgs = np.array(list(iproduct(range(q), repeat=L - 1)), dtype=np.int64).reshape(-1, L - 1)
-    rows = np.hstack([msgs, (-msgs.sum(axis=1) % q)[:, None]])
-    return Distribution(q, L, rows, [1] * len(rows), name=f"sum-zero(L={L},q={q})")
-
-
-def witness_candidates(L: int, coefficients: dict | None = None):
-    """Distributions of length ``L`` to try on a refuted case, most promising first.
-
-    ``coefficients`` maps the basis names ``g(u)``, ``delta(L-1)`` and ``constant`` to the
-    certificate's coefficients; the negative directions come first (the distribution the
-    prover names for the direction, then larger alphabets, since a positive constant needs
-    enough entropy to be beaten), then a fixed library.
-    """
-    seen = set()
-    names = prover.basis_names(L) + ["constant"]
-    negative = sorted((c, names.index(k)) for k, c in (coefficients or {}).items() if c < 0 and k in names)
-    for _, idx in negative:
-        for d in _direction(L, idx):
-            key = (d.V, d.L, d.support.tobytes(), d.weights)
-            if key not in seen:
-                seen.add(key)
-                yield d
-    for d in _library(L):
-        key = (d.V, d.L, d.support.tobytes(), d.weights)
-        if key not in seen:
-            seen.add(key)
-            yield d
-
-
-def _direction(L: int, idx: int):
-    """Distributions loading only basis element ``idx`` (``L``: the constant), growing in size."""
-    _, first = prover.direction_distribution(L, idx)
-    if first is not None:
-        yield first
-    for q in range(2, 64):
-        if idx == L - 1 and q**L <= MAX_WITNESS_SUPPORT:
-            yield product_distribution([[1] * q for _ in range(L)])
-        elif idx == 0 and L >= 2:
-            yield copy_distribution(L, q)
-        elif idx == L - 2 and L >= 3 and q ** (L - 1) <= MAX_WITNESS_SUPPORT:
-            yield sum_zero_distribution(L, q)
-        else:
-            return
-
-
-def _library(L: int):
-    yield copy_distribution(L, 2)
-    yield parity_distribution(L)
-    for idx in range(1, L - 2):
-        _, d = prover.direction_distribution(L, idx)
-        if d is not None:
-            yield d
-    yield mixture(copy_distribution(L, 2), parity_distribution(L), 1, 1)
-    yield product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)])
-    yield copy_distribution(L, 3)
-    for seed in range(4):
-        if 2**L <= MAX_WITNESS_SUPPORT:
-            yield random_distribution(L, 2, seed=seed)
-
-
-def witness_schedule(case: Case) -> Schedule:
-    """A schedule whose instance has ``case`` among its cases (offset family: the member r = s)."""
-    if case.step is not None:
-        return randomized_offset(case.L, case.step, case.step)
-    if case.sizes is not None:
-        return Schedule(case.sizes)
-    return one_step(case.L)
-
-
-def _witness(search: "_Search", refuted: list, deadline: float) -> None:
-    """Try the witness candidates on each refuted case; stop at the first certified violation."""
-    for ref in refuted:
-        sched = witness_schedule(ref.case)
-        for n, dist in enumerate(witness_candidates(ref.L, ref.coefficients)):
-            if search.found is not None or (n and time.monotonic() > deadline):
-                return
-            search.try_instance(dist, sched, False)
-
-
-# ----------------------------------------------------------------------------------------
-# the search
-# ----------------------------------------------------------------------------------------
-
-@dataclass
-class _Found:
-    dist: Distribution
-    sched: Schedule
-    perturbed: bool
-    case: Case
-    evaluation: Evaluation
-
-
-class _Search:
-    """Instances tried, the tightest one, and the first (or shrunk) violation."""
-
-    def __init__(self, rel: UserRelation, over: str, max_L: int, seed: int, predictors: bool = False):
-        self.rel = rel
-        self.predictors = predictors
-        self.over = over
-        self.clause = rel.clause(over)
-        self.max_L = max(2, min(max_L, SEARCH_MAX_L))
-        self.seed = seed
-        self.instances = 0
-        self.best_ratio: float | None = None
-        self.best_score = -math.inf
-        self.tightest: dict | None = None
-        self.found: _Found | None = None
-        self.seen: set = set()
-        self.searched: list[str] = []
-
-    def describe(self) -> str:
-        """What was searched, for a ``not refuted`` verdict."""
-        what = "; ".join(self.searched) or "nothing (no budget left)"
-        return f"{self.instances} instances: {what}"
-
-    def evaluate(self, dist: Distribution, sched: Schedule, perturbed: bool):
-        """All cases of the instance: a list of (case, evaluation), undefined cases left out."""
-        pred = PerturbedPredictor(dist) if perturbed else None
-        # KL by F1 during the search (fast); the final certification recomputes it by brute force
-        inst = Instance(dist, sched, pred, bruteforce=False)
-        out = []
-        for case in instance_cases(self.clause, inst):
-            try:
-                out.append((case, evaluate(self.rel, inst, case)))
-            except Undefined:
-                continue
-        return out
-
-    def try_instance(self, dist: Distribution, sched: Schedule, perturbed: bool = False) -> None:
-        """Evaluate one instance, update the tallies, record the first violation."""
-        results = self.evaluate(dist, sched, perturbed)
-        self._tally(dist, sched, perturbed, results)
-        bad = [(c, ev) for c, ev in results if ev.violated]
-        if bad and self.found is None:
-            self.found = _Found(dist, sched, perturbed, *bad[0])
-
-    # -- deterministic sweep -------------------------------------------------------------
-    def sweep(self, deadline: float) -> None:
-        """Structured families over every schedule of the class, smallest first."""
-        perturbed = (False, True) if self.predictors else (False,)
-        self.searched.append(f"structured families over every schedule of the class, L <= {min(self.max_L, SWEEP_MAX_L)}")
-        for L in range(2, min(self.max_L, SWEEP_MAX_L) + 1):
-            for dist in _sweep_distributions(L):
-                for sched in class_schedules(self.over, L):
-                    for pert in perturbed:
-                        if self.found is not None or time.monotonic() > deadline:
-                            return
-                        self.try_instance(dist, sched, pert)
-
-    # -- Hypothesis ------------------------------------------------------------------
-    def hypothesis(self, deadline: float) -> None:
-        """Random and structured instances steered toward violation (:func:`driver.search`); shrunk."""
-        def examine(triple) -> Outcome:
-            dist, sched, pert = triple
-            results = self.evaluate(dist, sched, pert)
-            if not results:
-                return Outcome()
-            self._tally(dist, sched, pert, results)
-            bad = [(c, ev) for c, ev in results if ev.violated]
-            return Outcome(max(ev.score for _, ev in results), _Found(dist, sched, pert, *bad[0]) if bad else None)
-
-        if self.found is None:
-            self.searched.append(f"Hypothesis over random dense and sparse distributions, structured families and "
-                                 f"MDS codes, L <= {self.max_L}, seed {self.seed}")
-            self.found = search(_instances(self.over, self.max_L, self.predictors), examine, deadline,
-                                seed=self.seed, label="closeness to violation")
-
-    def _tally(self, dist, sched, pert, results) -> None:
-        if not results:
-            return
-        key = (dist.V, dist.L, dist.support.tobytes(), dist.weights, sched.sizes, pert)
-        if key not in self.seen:
-            self.seen.add(key)
-            self.instances += 1
-        for _, ev in results:
-            r = ev.ratio
-            if r is not None and math.isnan(r):
-                r = None
-            # the tightest instance: the largest ratio; the largest score while no ratio is known
-            better = ((r is not None and (self.best_ratio is None or r > self.best_ratio))
-                      or (self.best_ratio is None and r is None and ev.score > self.best_score))
-            if r is not None and (self.best_ratio is None or r > self.best_ratio):
-                self.best_ratio = r
-            self.best_score = max(self.best_score, ev.score)
-            if better:
-                record = {k: v for k, v in _instance_record(dist, sched, pert).items() if k != "distribution"}
-                self.tightest = {**record, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
-                                 "ratio": finite_or_text(r) if r is not None else None}
-
-
-def _sweep_distributions(L: int):
-    yield copy_distribution(L, 2)
-    yield parity_distribution(L)
-    yield copy_distribution(L, 3)
-    for idx in range(1, L - 2):
-        _, d = prover.direction_distribution(L, idx)
-        if d is not None:
-            yield d
-    yield product_distribution([[1 + (i + v) % 3 for v in range(2)] for i in range(L)])
-    yield mixture(copy_distribution(L, 2), parity_distribution(L), 1, 2)
-    yield random_distribution(L, 2, seed=L)
-
-
-@st.composite
-def _codes(draw, max_L: int):
-    """MDS-code distributions: each loads a single direction g(u) of the Shannon cone."""
-    L = draw(st.integers(3, max_L))
-    idx = draw(st.integers(0, L - 2))
-    _, d = prover.direction_distribution(L, idx)
-    return d if d is not None else copy_distribution(L, 2)
-
-
-def _instances(over: str, max_L: int, with_predictors: bool):
-    @st.composite
-    def build(draw):
-        dist = draw(st.one_of(dense_distributions(min_L=2, max_L=max_L, max_V=4),
-                              sparse_distributions(min_L=2, max_L=max_L, max_V=4),
-                              structured_distributions(min_L=2, max_L=max_L, max_V=3),
-                              _codes(max(max_L, 3))))
-        sched = draw(schedules_for(over, dist.L))
-        pert = draw(st.booleans()) if with_predictors else False
-        return dist, sched, pert
-
-    return build()
-
-
-# ----------------------------------------------------------------------------------------
-# certification and reporting
-# ----------------------------------------------------------------------------------------
-
-def _certify(rel: UserRelation, found: _Found):
-    """Re-evaluate a violation from scratch; return (record, distribution) if it is certified."""
-    pred = PerturbedPredictor(found.dist) if found.perturbed else None
-    inst = Instance(found.dist, found.sched, pred)  # brute-force KL whenever enumerable
-    try:
-        ev = evaluate(rel, inst, found.case, max_prec=FINAL_MAX_BITS)
-    except Undefined:
-        return None
-    if not ev.violated:
-        return None
-    record = {**_instance_record(found.dist, found.sched, found.perturbed),
-              "relation": rel.rel, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
-              "margin": ev.margin, "method": ev.method, "case": _case_record(found.case)}
-    if rel.uses_kl:
-        record["kl"] = ("exact, by enumerating every reveal order" if inst.bruteforce
-                        else "exact, via F1 (too many reveal orders to enumerate)")
-    return record, found.dist
-
-
-def _case_record(case: Case) -> dict:
-    out = {"L": case.L, "schedule": list(case.sizes) if case.sizes else None}
-    if case.step is not None:
-        out["offset_step"] = case.step
-    return out
-
-
-def family_of(dist: Distribution) -> dict | None:
-    """``{"family": ..., "L": ..., "V": ...}`` when ``dist`` is a built-in family ``inspect`` can rebuild."""
-    name = dist.name or ""
-    if name.startswith("copy(") and dist.weights == (1,) * dist.V:
-        return {"family": "copy", "L": dist.L, "V": dist.V}
-    if name.startswith("parity(") and dist.V == 2:
-        return {"family": "parity", "L": dist.L, "V": 2}
-    return None
-
-
-def _instance_record(dist: Distribution, sched: Schedule, perturbed: bool) -> dict:
-    fam = family_of(dist)
-    return {
-        "name": dist.name or "custom", "L": dist.L, "V": dist.V, "support": dist.n_support,
-        "schedule": list(sched.sizes), "predictor": "perturbed" if perturbed else "optimal",
-        "family": fam, "distribution": dist.to_json(),
-    }
-
-
-def inspect_command(record: dict, path: str | None = None) -> str:
-    """The ``dlm-verify inspect`` command line that reproduces a counterexample record."""
-    sched = ",".join(map(str, record["schedule"]))
-    fam = record.get("family")
-    if path is None and fam is not None:
-        src = f"--family {fam['family']} --L {fam['L']}" + (f" --V {fam['V']}" if fam["family"] == "copy" else "")
-    else:
-        src = f"--file {path or 'counterexample.json'}"
-    pred = " --predictor perturbed" if record.get("predictor") == "perturbed" else ""
-    return f"dlm-verify inspect {src} --schedule {sched}{pred} --digits 30"

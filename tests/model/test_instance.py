@@ -6,7 +6,9 @@ import pytest
 
 from proofs_check.model.instance import Instance, check_clause, compare_sides, instance_cases
 from proofs_check.model.schedules import Schedule
+from proofs_check.search import usereval as E
 from proofs_check.search import userexpr as U
+
 from proofs_check.sources.distributions import copy_distribution, random_distribution
 from theory import registry
 from theory.linear import NotLinearError
@@ -20,7 +22,7 @@ def test_a_user_relation_written_as_a_registry_clause_gets_the_same_verdict(sid,
     inst = Instance(random_distribution(4, 2, seed=5), Schedule((2, 1, 1)))
     rel = U.UserRelation(clause.text(), clause.lhs, clause.rel, clause.rhs)
     for r in check_clause(st, idx, inst):
-        ev = U.evaluate(rel, inst, r.case)
+        ev = E.evaluate(rel, inst, r.case)
         assert ev.status == r.verdict.status and ev.method == f"exact:{r.verdict.method}"
         assert ev.ratio == r.verdict.tightness or (ev.ratio == pytest.approx(r.verdict.tightness, rel=1e-12))
 

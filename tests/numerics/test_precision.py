@@ -1,7 +1,7 @@
 """The one precision policy: ladders of interval precisions read by certify and user expressions."""
 
 from proofs_check.numerics import certify, precision
-from proofs_check.search import userexpr
+from proofs_check.search import usereval, userexpr
 
 
 def test_ladder_doubles_from_the_first_precision_up_to_the_ceiling():
@@ -16,5 +16,6 @@ def test_the_ceilings_are_ordered_and_shared():
     assert p.SEARCH_MAX_BITS <= p.FINAL_MAX_BITS <= p.MAX_PREC_BITS
     # certify and the user-expression evaluator read the same numbers, defined nowhere else
     assert certify.CHEAP_INTERVAL_BITS is p.CHEAP_INTERVAL_BITS and certify.MAX_PREC_BITS is p.MAX_PREC_BITS
-    assert userexpr.evaluate.__defaults__ == (p.SEARCH_MAX_BITS,)
-    assert not hasattr(userexpr, "FINAL_MAX_PREC") and not hasattr(userexpr, "SEARCH_MAX_PREC")
+    assert usereval.evaluate.__defaults__ == (p.SEARCH_MAX_BITS,)
+    for mod in (userexpr, usereval):
+        assert not hasattr(mod, "FINAL_MAX_PREC") and not hasattr(mod, "SEARCH_MAX_PREC")

@@ -11,7 +11,9 @@ import pytest
 import sympy as sp
 
 from proofs_check.search import check as C
+from proofs_check.search import usereval as E
 from proofs_check.search import userexpr as U
+from proofs_check.search import witnesses as W
 from proofs_check.numerics.certify import compare
 from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.cli.main import main
@@ -27,7 +29,7 @@ def _recheck(cex: dict, text: str, over: str = "all"):
     dist = from_json(cex["distribution"])
     inst = Instance(dist, Schedule(tuple(cex["schedule"])))
     rel = U.parse(text).for_class(over)
-    evs = [U.evaluate(rel, inst, case, max_prec=FINAL_MAX_BITS) for case in instance_cases(rel.clause(over), inst)]
+    evs = [E.evaluate(rel, inst, case, max_prec=FINAL_MAX_BITS) for case in instance_cases(rel.clause(over), inst)]
     return evs
 
 
@@ -131,10 +133,10 @@ def test_true_nonlinear_statements_are_not_refuted(text):
 
 def test_hypothesis_search_finds_and_certifies_a_violation():
     rel = U.parse("KL_ideal <= 0.9*TC")  # false: KL_ideal = TC on the one-step schedule
-    search = C._Search(rel, "all", 6, seed=3)
+    search = W._Search(rel, "all", 6, seed=3)
     search.hypothesis(time.monotonic() + 20)
     assert search.found is not None and search.found.evaluation.violated
-    assert C._certify(rel, search.found) is not None
+    assert W._certify(rel, search.found) is not None
 
 
 # -- the evaluator -----------------------------------------------------------------------------------
@@ -145,28 +147,28 @@ def _case(inst, over="all"):
 
 def test_linear_sides_are_evaluated_exactly_and_others_by_intervals():
     inst = Instance(copy_distribution(3, 2), Schedule((2, 1)))
-    ev = U.evaluate(U.parse("KL_ideal <= MI"), inst, _case(inst))
+    ev = E.evaluate(U.parse("KL_ideal <= MI"), inst, _case(inst))
     assert ev.linear and ev.method.startswith("exact") and ev.status == "holds"
-    ev = U.evaluate(U.parse("sqrt(KL_ideal) <= sqrt(MI)"), inst, _case(inst))
+    ev = E.evaluate(U.parse("sqrt(KL_ideal) <= sqrt(MI)"), inst, _case(inst))
     assert not ev.linear and ev.method.startswith("interval") and ev.status == "holds"
 
 
 def test_exact_equality_of_a_nonlinear_relation_is_recognised():
     inst = Instance(copy_distribution(3, 2), Schedule((1, 1, 1)))  # KL_ideal = 0 exactly
-    ev = U.evaluate(U.parse("log(1 + KL_ideal) <= KL_ideal"), inst, _case(inst))
+    ev = E.evaluate(U.parse("log(1 + KL_ideal) <= KL_ideal"), inst, _case(inst))
     assert ev.status == "equal" and ev.method == "exact-zero"
 
 
 def test_floor_of_an_exact_integer_is_decided():
     inst = Instance(copy_distribution(3, 2), Schedule((3,)))  # MI = 3 log 2
-    ev = U.evaluate(U.parse("ceiling(MI/log(2)) <= 3"), inst, _case(inst))
+    ev = E.evaluate(U.parse("ceiling(MI/log(2)) <= 3"), inst, _case(inst))
     assert ev.status == "equal"
 
 
 def test_undefined_values_are_skipped_not_guessed():
     inst = Instance(copy_distribution(3, 2), Schedule((1, 1, 1)))
-    with pytest.raises(U.Undefined):
-        U.evaluate(U.parse("log(KL_ideal) <= 0"), inst, _case(inst))
+    with pytest.raises(E.Undefined):
+        E.evaluate(U.parse("log(KL_ideal) <= 0"), inst, _case(inst))
 
 
 # -- the parser ----------------------------------------------------------------------------------
@@ -294,12 +296,12 @@ def test_witness_directions_are_extreme_rays():
     # the distribution the prover names for g(u) has its pairwise profile concentrated at u
     L = 5
     for idx in range(L - 1):
-        dist = next(C._direction(L, idx))
+        dist = next(W._direction(L, idx))
         inst = Instance(dist, Schedule((L,)))
         gs = [inst.value(sy.g(x), instance_cases(U.parse("MI <= MI").clause("all"), inst)[0]) for x in range(L - 1)]
         assert [not v.is_zero() for v in gs] == [x == idx for x in range(L - 1)]
-    assert C.sum_zero_distribution(4, 3).n_support == 27
-    assert parity_distribution(4).n_support == C.sum_zero_distribution(4, 2).n_support
+    assert W.sum_zero_distribution(4, 3).n_support == 27
+    assert parity_distribution(4).n_support == W.sum_zero_distribution(4, 2).n_support
 
 
 # -- the every-L contract ------------------------------------------------------------------------------
