@@ -314,8 +314,8 @@ def test_a_bound_true_up_to_max_L_but_false_beyond_is_refuted_not_proved(capsys)
     cex = out["counterexample"]
     assert cex["L"] == 11 and cex["family"] == {"family": "copy", "L": 11, "V": 2} and cex["status"] == "fails"
     assert any(ev.violated for ev in _recheck(cex, "TC <= 9*DTC"))
-    # the right constant for L <= 16 is not refuted by that ray: 15 DTC >= TC up to L = 16
-    res = C.check("TC <= 15*DTC", max_L=6, budget=20)
+    # with the constant that grows with L it is true for every L (L-1-u <= (L-1)(u+1)): no ray refutes it
+    res = C.check("TC <= (L - 1)*DTC", max_L=6, budget=20)
     assert res.verdict in ("verified", "proved") and res.counterexample is None
 
 
