@@ -96,6 +96,8 @@ def _frac(x) -> Fraction:
 # Expressions that no longer depend on the schedule are shared between cases of one L.
 _SHARED: dict = {}
 _SCHEDULE_DEPENDENT = (T, s_max, s_step, KL_ideal, KL_ideal_refined, KL_ideal_offset)
+#: Every name whose value depends on a schedule: an expression with none of them is a profile quantity.
+SCHEDULE_DEPENDENT = (*_SCHEDULE_DEPENDENT, KL, s, m, e, omega)
 _QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset)
 
 

@@ -35,6 +35,7 @@ from proofs_check.analysis.rates import rate_curve  # noqa: E402
 from proofs_check.sources.markov import random_chain  # noqa: E402
 from proofs_check.sources.profile import InformationProfile  # noqa: E402
 from proofs_check.model.schedules import balanced  # noqa: E402
+from proofs_check.search.results import CampaignResult  # noqa: E402
 
 DPI = 110
 
@@ -161,8 +162,8 @@ def figure_omega_g(name: str, dist: Distribution, sizes, path: Path) -> Path:
     return path
 
 
-def figure_ratios(results: dict, path: Path) -> Path:
-    rows = [(s["id"], [r for r in s.get("ratios", []) if math.isfinite(r)]) for s in results["statements"]]
+def figure_ratios(results: CampaignResult, path: Path) -> Path:
+    rows = [(s.id, [r for r in s.ratios if math.isfinite(r)]) for s in results.statements]
     rows = [(i, r) for i, r in rows if r]
     fig, ax = plt.subplots(figsize=(11, 4.5))
     if rows:
@@ -171,7 +172,7 @@ def figure_ratios(results: dict, path: Path) -> Path:
     ax.axhline(1.0, color="red", lw=1, label="ratio 1 (tight; above = violated)")
     ax.set_ylabel("lhs / rhs (>= clauses: rhs / lhs)")
     ax.set_xlabel("statement")
-    ax.set_title(f"How tight each statement is across {results.get('total_checks', 0)} campaign checks")
+    ax.set_title(f"How tight each statement is across {results.total_checks} campaign checks")
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
@@ -179,7 +180,7 @@ def figure_ratios(results: dict, path: Path) -> Path:
     return path
 
 
-def write_report(results: dict, out: Path, extra_curves: list[Curve] | None = None) -> dict[str, Path]:
+def write_report(results: CampaignResult, out: Path, extra_curves: list[Curve] | None = None) -> dict[str, Path]:
     """Write the three figures and report.md / report.html into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     curves = [bound_curves(n, d.L, InformationProfile.of(d).h_float) for n, d in default_families()]
@@ -198,16 +199,16 @@ def write_report(results: dict, out: Path, extra_curves: list[Curve] | None = No
     return files
 
 
-def _table_rows(results: dict) -> list[list[str]]:
+def _table_rows(results: CampaignResult) -> list[list[str]]:
     rows = []
-    for s in results["statements"]:
-        t = s["tightest_ratio"]
-        rows.append([s["id"], s["provenance"], str(s["instances"]), str(s["holds"]), str(s["equal"]),
-                     str(s["fails"]), "-" if t is None else f"{t:.4f}"])
+    for s in results.statements:
+        t = s.tightest_ratio
+        rows.append([s.id, s.provenance, str(s.instances), str(s.non_optimal), str(s.holds), str(s.equal),
+                     str(s.fails), "-" if t is None else f"{t:.4f}"])
     return rows
 
 
-HEADER = ["id", "provenance", "instances", "holds", "equal", "fails", "tightest ratio"]
+HEADER = ["id", "provenance", "instances", "non-optimal predictor", "holds", "equal", "fails", "tightest ratio"]
 CAPTIONS = {
     "kl_vs_T": "KL_ideal versus T (log-log) with P1, S1 and S3's two sides; the grey band has slope -1. "
                "Last panel: S4's rate T x KL_ideal on a 4096-long Markov chain against (1-1/s) MI/2.",
@@ -216,10 +217,11 @@ CAPTIONS = {
 }
 
 
-def _markdown(results: dict, files: dict, rate: dict | None = None) -> str:
+def _markdown(results: CampaignResult, files: dict, rate: dict | None = None) -> str:
     lines = ["# dlm-verify report", "",
-             f"Campaign: {results.get('total_checks', 0)} certified checks, seed {results.get('seed')}, "
-             f"{results.get('elapsed_seconds')} s. All values in nats.", "",
+             f"Campaign: {results.total_checks} certified checks, seed {results.seed}, "
+             f"{results.elapsed_seconds} s. All values in nats. Tightest ratio: the side claimed smaller "
+             "over the side claimed larger (1 = tight).", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(results)]
     if rate is not None:
@@ -232,7 +234,7 @@ def _markdown(results: dict, files: dict, rate: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html(results: dict, files: dict) -> str:
+def _html(results: CampaignResult, files: dict) -> str:
     head = "".join(f"<th>{h}</th>" for h in HEADER)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in _table_rows(results))
     figs = ""
@@ -243,5 +245,5 @@ def _html(results: dict, files: dict) -> str:
     return ("<!doctype html><html><head><meta charset='utf-8'><title>dlm-verify report</title>"
             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #999;padding:3px 8px}img{max-width:100%}</style></head><body>"
-            f"<h1>dlm-verify report</h1><p>{results.get('total_checks', 0)} certified checks; values in nats.</p>"
+            f"<h1>dlm-verify report</h1><p>{results.total_checks} certified checks; values in nats.</p>"
             f"<table><tr>{head}</tr>{body}</table>{figs}</body></html>")

@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 from theory import registry
 
+from proofs_check.search.results import CampaignResult, ProverSummary
+
 PROVENANCE_COLOURS = {"paper": "#4c72b0", "derived": "#55a868", "conjecture": "#c44e52"}
 
 
-def load_json(path: Path) -> dict | list | None:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
+def load_campaign(path: Path) -> CampaignResult | None:
+    """The campaign results at ``path`` (None when there are none yet); a bad file is an input error."""
+    return CampaignResult.load(path) if Path(path).exists() else None
 
 
-def board_rows(prover: dict[str, dict], campaign: dict | None, note_prefix: str = "../") -> list[dict]:
+def board_rows(prover: dict[str, ProverSummary], campaign: CampaignResult | None,
+               note_prefix: str = "../") -> list[dict]:
     """Rows of the board; ``prover`` maps a statement id to its prover summary."""
-    camp = {s["id"]: s for s in (campaign or {}).get("statements", [])}
+    camp = {s.id: s for s in campaign.statements} if campaign is not None else {}
     rows = []
     for st in registry.STATEMENTS:
         pr = prover.get(st.id)
@@ -35,15 +35,16 @@ def board_rows(prover: dict[str, dict], campaign: dict | None, note_prefix: str 
             proof = "not linear (sampler-level; checked on instances)"
         elif pr is None:
             proof = "not run"
-        elif pr.get("refuted"):
-            first = pr["refuted"][0]
+        elif pr.refuted:
+            first = pr.refuted[0]
             proof = f"refuted at L={first.get('L')} schedule {first.get('schedule')}"
         else:
-            proof = f"proved for all {pr.get('schedules_proved', '?')} cases up to L={pr.get('max_L')}"
+            proof = f"verified: all {pr.schedules_proved} cases proved up to L={pr.max_L}"
         c = camp.get(st.id)
         if c:
-            tight = "-" if c["tightest_ratio"] is None else f"{c['tightest_ratio']:.4f}"
-            result = f"{c['instances']} instances, {c['fails']} fails, tightest {tight}"
+            tight = "-" if c.tightest_ratio is None else f"{c.tightest_ratio:.4f}"
+            result = (f"{c.instances} instances ({c.non_optimal} with eps_train > 0), {c.fails} fails, "
+                      f"tightest {tight}")
         else:
             result = "no campaign results"
         rows.append({"id": st.id, "title": st.title, "provenance": st.provenance, "prover": proof,

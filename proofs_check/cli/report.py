@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from proofs_check.search.campaign import Campaign
-from proofs_check.errors import DlmInputError
+from proofs_check.search.results import CampaignResult
 from proofs_check.cli.run import DEFAULT_RESULTS
 
 
@@ -25,10 +24,7 @@ def run(args) -> int:
 
     path = Path(args.results)
     if path.exists():
-        try:
-            results = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise DlmInputError(f"{path} is not a results file ({exc.msg}); rerun `dlm-verify run`") from None
+        results = CampaignResult.load(path)
     else:
         results = Campaign(budget=args.budget).run().results()
     files = write_report(results, Path(args.out))

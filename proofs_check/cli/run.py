@@ -12,6 +12,7 @@ from rich.table import Table
 from theory import registry
 
 from proofs_check.search.campaign import Campaign
+from proofs_check.search.results import CampaignResult
 from proofs_check.errors import DlmInputError
 
 DEFAULT_RESULTS = "out/campaign.json"
@@ -44,14 +45,14 @@ def run(args) -> int:
     results = camp.results()
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=1))
+    path.write_text(json.dumps(results.to_json(), indent=1))
     out = Console(width=None if Console().is_terminal else 132)
     print_table(results, out)
     failed = camp.failed_statements
     for t in failed:
         out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {json.dumps(t.counterexample)}")
-    out.print(f"{results['total_checks']} certified checks in {results['elapsed_seconds']} s; "
-                    f"results in {path}")
+    out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s; "
+              f"{_non_optimal_line(results)}; results in {path}")
     return 1 if failed else 0
 
 
@@ -65,16 +66,23 @@ def _short(worst: dict | None) -> str:
     return f"{worst['name']} @ {','.join(map(str, worst['schedule']))}"
 
 
-def print_table(results: dict, con: Console) -> None:
+def _non_optimal_line(results: CampaignResult) -> str:
+    n = sum(s.non_optimal for s in results.statements)
+    return (f"{n} statement instances with a perturbed or learned predictor (eps_train > 0; "
+            f"drawn for {results.non_optimal_share:.0%} of the instances of the eps_train statements)")
+
+
+def print_table(results: CampaignResult, con: Console) -> None:
+    """Per statement: instances (of them with a non-optimal predictor), verdict counts, tightest ratio."""
     for section, keep in (("Statements (paper and derived)", lambda p: p != "conjecture"),
                           ("Conjectures", lambda p: p == "conjecture")):
-        t = Table("id", "provenance", "instances", "holds", "equal", "fails", "tightest", "worst instance",
-                  title=section)
-        for s in results["statements"]:
-            if not keep(s["provenance"]):
+        t = Table("id", "provenance", "instances", "non-optimal", "holds", "equal", "fails", "tightest",
+                  "worst instance", title=section)
+        for s in results.statements:
+            if not keep(s.provenance):
                 continue
-            fails = f"[red]{s['fails']}[/]" if s["fails"] else "0"
-            t.add_row(s["id"], s["provenance"], str(s["instances"]), str(s["holds"]), str(s["equal"]), fails,
-                      _fmt_ratio(s["tightest_ratio"]), _short(s["worst"]))
+            fails = f"[red]{s.fails}[/]" if s.fails else "0"
+            t.add_row(s.id, s.provenance, str(s.instances), str(s.non_optimal), str(s.holds), str(s.equal), fails,
+                      _fmt_ratio(s.tightest_ratio), _short(s.worst))
         if t.row_count:
             con.print(t)

@@ -21,12 +21,14 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from proofs_check.prover.core import prove_statements
-    from proofs_check.analysis.status import board_rows, load_json, write_board
+    from proofs_check.analysis.status import board_rows, load_campaign, write_board
+    from proofs_check.search.results import ProverSummary
 
     if not 2 <= args.max_L <= 14:
         raise DlmInputError(f"--max-L {args.max_L} must lie in 2..14 for the board (use `prove` beyond)")
-    proofs = {r.id: r.to_json() for r in prove_statements(registry.STATEMENTS, max_L=args.max_L)}
-    campaign = load_json(Path(args.results))
+    proofs = {r.id: ProverSummary.from_json(r.to_json(), "prover")
+              for r in prove_statements(registry.STATEMENTS, max_L=args.max_L)}
+    campaign = load_campaign(Path(args.results))
     out = Path(args.out)
     rows = board_rows(proofs, campaign, note_prefix=_relative_notes(out))
     files = write_board(rows, out)

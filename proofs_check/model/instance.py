@@ -15,6 +15,7 @@ from functools import cached_property
 from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
+from theory.relations import relation as relation_type
 from theory.symbols import KL_ideal
 
 from proofs_check.numerics.certify import Verdict, compare
@@ -171,21 +172,36 @@ def check_clause(st: Statement, idx: int, inst: Instance) -> list[ClauseResult]:
     out = []
     for case in instance_cases(clause, inst):
         try:
-            lhs, rhs = inst.value(clause.lhs, case), inst.value(clause.rhs, case)
+            lhs, rhs, v, note = compare_sides(inst, clause.lhs, clause.rel, clause.rhs, case)
         except NotLinearError:
             continue
-        note = ""
-        if _same_form(linear_form(clause.lhs, case), linear_form(clause.rhs, case)):
-            # an identity of the profile algebra: exact whatever the values (and no enclosure needed)
-            status = Status.EQUAL if clause.relation_type.allows_equality else Status.FAILS
-            v = Verdict(status, clause.rel, 0.0, 0, "exact", float(lhs), float(rhs))
-            note = "both sides have the same linear form in h(m)"
-        else:
-            v = compare(lhs, rhs, clause.rel)
         if clause.over == "exists" and not v.ok:
             v, note = _search_witness(clause, inst, case, rhs)
         out.append(ClauseResult(st.id, idx, clause.label, case, lhs, rhs, v, note))
     return out
+
+
+def compare_sides(inst: Instance, lhs_expr, rel: str, rhs_expr, case: Case):
+    """Certified verdict on ``lhs_expr REL rhs_expr`` on ``inst`` for ``case``: (lhs, rhs, Verdict, note).
+
+    The one evaluator of a clause on an instance, for registry clauses and user relations
+    alike: both sides are expanded to exact linear forms in ``h(0..L)`` and the instance's
+    atoms (:meth:`Instance.value`); two identical forms are an identity of the profile algebra,
+    settled without any arithmetic; otherwise :func:`~proofs_check.numerics.certify.compare`
+    decides.  Raises :class:`~theory.linear.NotLinearError` when a side is not linear for the
+    case (a division by zero counts as not linear).
+    """
+    try:
+        lhs, rhs = inst.value(lhs_expr, case), inst.value(rhs_expr, case)
+        same = _same_form(linear_form(lhs_expr, case), linear_form(rhs_expr, case))
+    except ZeroDivisionError as exc:
+        raise NotLinearError(f"division by zero in {lhs_expr} {rel} {rhs_expr}") from exc
+    if same:
+        rtype = relation_type(rel)
+        status = Status.EQUAL if rtype.allows_equality else Status.FAILS
+        return lhs, rhs, Verdict(status, rel, 0.0, 0, "exact", float(lhs), float(rhs)), \
+            "both sides have the same linear form in h(m)"
+    return lhs, rhs, compare(lhs, rhs, rel), ""
 
 
 def _same_form(a: dict, b: dict) -> bool:

@@ -33,11 +33,9 @@ import mpmath
 from theory.relations import relation as relation_type
 
 from proofs_check.numerics.exact import Enclosure, LogLinear
+from proofs_check.numerics.precision import (CHEAP_INTERVAL_BITS, ENCLOSURE_MAX_BITS, FIRST_BITS, MAX_PREC_BITS,
+                                             REPORT_DIGITS)
 from proofs_check.verdicts import Status
-
-MAX_PREC_BITS = 1 << 16
-ENCLOSURE_MAX_BITS = 512
-CHEAP_INTERVAL_BITS = 256
 
 
 @dataclass(frozen=True)
@@ -61,8 +59,39 @@ class Verdict:
             return relation_type(self.relation).allows_equality
         return self.relation != "=="
 
+    @property
+    def tightness(self) -> float | None:
+        """:func:`tightness` of this verdict's two sides."""
+        return tightness(self.relation, self.lhs, self.rhs, self.status)
+
     def __str__(self) -> str:
         return f"{self.status} ({self.relation}, margin {self.margin:.6g}, {self.method})"
+
+
+def tightness(relation: str, lhs: float, rhs: float, status: str | None = None) -> float | None:
+    """How close ``lhs REL rhs`` comes to failing: (side claimed smaller) / (side claimed larger).
+
+    That is ``lhs/rhs`` for an upper bound (``<=``, ``<``) and ``rhs/lhs`` for a lower bound
+    (``>=``, ``>``), the direction read from :meth:`theory.relations.Relation.smaller_larger`:
+    1 is tight, above 1 a violation.  A larger side of 0 gives ``inf`` (a positive smaller side)
+    or ``-inf`` (a negative one); ``None`` when the ratio says nothing: an equation, ``0 <= 0``,
+    or a larger side below 0.  Sides proven equal (``status`` ``equal``) are exactly 1 (``None`` when
+    both are 0), whatever the rounding of their floats.  A float summary for tables and search
+    steering, never a verdict.
+    """
+    rel = relation_type(relation)
+    if rel.equation:
+        return None
+    small, big = rel.smaller_larger(float(lhs), float(rhs))
+    if math.isnan(small) or math.isnan(big):
+        return None
+    if status == Status.EQUAL:
+        return None if big == 0 and small == 0 else 1.0
+    if big > 0:
+        return small / big
+    if big == 0 and small != 0:
+        return math.inf if small > 0 else -math.inf
+    return None
 
 
 def sign(d) -> tuple[int, int, str]:
@@ -79,7 +108,7 @@ def sign(d) -> tuple[int, int, str]:
     # coprime basis (thousands for a real profile), so it runs only when they cannot decide.
     if isinstance(d, LogLinear) and d.is_rational():
         return (d.const > 0) - (d.const < 0), 0, "exact"
-    prec = 64
+    prec = FIRST_BITS
     zero = None
     while True:
         if prec > CHEAP_INTERVAL_BITS and zero is None:
@@ -122,6 +151,6 @@ def compare(lhs, rhs, relation: str = "<=") -> Verdict:
     return Verdict(status, relation, margin, digits, method, float(lhs), float(rhs))
 
 
-def mpmath_str(x: LogLinear, digits: int = 30) -> str:
+def mpmath_str(x: LogLinear, digits: int = REPORT_DIGITS) -> str:
     """Decimal string of ``x`` correct to ``digits`` significant digits."""
     return mpmath.nstr(x.mpf(digits + 5), digits)
