@@ -193,6 +193,9 @@ def optimal_schedules(profile: InformationProfile, Ts, redecide: bool = True) ->
         value = schedule_value(profile, sched.sizes)
         eps = fp.eps(T)
         lower = float(F[T, L]) - eps
+        v, e = value.float_with_error()
+        if lower > v + e:  # the float DP and the exact F2 form disagree: a bug, never a result
+            raise ArithmeticError(f"OPT({T}): float DP lower bound {lower!r} above the exact value {v!r}")
         row = Optimum(T, sched, value, lower, False)
         if redecide and isinstance(value, LogLinear):
             row = _redecide(profile, fp, C, F, row, eps)
@@ -280,6 +283,8 @@ def _redecide(profile, fp: FloatProfile, C, F, row: Optimum, eps: float) -> Opti
                 nxt[b], came[b] = v, a
         cur = nxt
         back.append(came)
+    if L not in cur:  # the true optimum survives the pruning: reaching here is a bug, not a result
+        raise ArithmeticError(f"OPT({row.T}): no surviving path reaches L={L}; the error bound is wrong")
     cuts, b = [L], L
     for came in reversed(back):
         b = came[b]
