@@ -42,6 +42,7 @@ edges survive, the result is the certified bracket ``[lower, value]`` instead, a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -137,38 +138,68 @@ class Optimum:
 
 
 def cost_matrix(fp: FloatProfile) -> np.ndarray:
-    """Float ``C[a, b] = c(a, b)`` for ``0 <= a < b <= L`` (``inf`` where ``a >= b``); rows ``a = 0..L-1``."""
+    """Float ``C[a, b] = c(a, b)`` for ``0 <= a < b <= L`` (``inf`` where ``a >= b``); rows ``a = 0..L-1``.
+
+    Stored ``b``-major (``C`` is the transpose of a contiguous array), so the DP's minimum over
+    ``a`` for a block of ``b`` runs along contiguous memory.
+    """
     L = fp.L
-    a = np.arange(L)[:, None]
-    b = np.arange(L + 1)[None, :]
-    C = step_cost(fp.h, a, b)
-    C[a >= b] = np.inf
-    return C
+    b = np.arange(L + 1)[:, None]
+    a = np.arange(L)[None, :]
+    CT = step_cost(fp.h, a, b)
+    CT[a >= b] = np.inf
+    return CT.T
 
 
-def forward(C: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
-    """``F[t, b]`` (least float cost of reaching count ``b`` in ``t`` steps) and its argmin ``a``."""
+def forward(C: np.ndarray, N: int, sizes=None) -> tuple[np.ndarray, np.ndarray]:
+    """``F[t, b]``: least float cost of reaching count ``b`` in ``t`` steps, and its argmin ``a``.
+
+    ``sizes``: only steps of these sizes (``O(N L |sizes|)``); otherwise every ``a < b``
+    (``O(N L^2)``, in blocks of ``BLOCK`` counts ``b``).
+    """
     L = C.shape[0]
     F = np.full((N + 1, L + 1), np.inf)
     F[0, 0] = 0.0
     arg = np.zeros((N + 1, L + 1), dtype=np.int64)
+    CT = C.T
     for t in range(1, N + 1):
-        prev = F[t - 1, :L, None]
+        prev = F[t - 1, :L]
+        if sizes is not None:
+            _sized_layer(C, prev, sizes, F[t], arg[t])
+            continue
         for b0 in range(0, L + 1, BLOCK):
-            tot = prev + C[:, b0:b0 + BLOCK]
-            k = np.argmin(tot, axis=0)
-            arg[t, b0:b0 + BLOCK] = k
-            F[t, b0:b0 + BLOCK] = tot[k, np.arange(tot.shape[1])]
+            b1 = min(b0 + BLOCK, L + 1)
+            n = min(b1, L)  # only a < b1 can reach this block
+            tot = CT[b0:b1, :n] + prev[None, :n]
+            k = np.argmin(tot, axis=1)
+            arg[t, b0:b1] = k
+            F[t, b0:b1] = tot[np.arange(b1 - b0), k]
     return F, arg
 
 
-def backtrack(arg: np.ndarray, T: int, L: int) -> Schedule:
-    """The schedule the float DP chose for ``T`` steps (cumulative counts read backwards)."""
-    cuts, b = [L], L
+def _sized_layer(C, prev, sizes, F_t, arg_t) -> None:
+    """One DP layer restricted to steps of the given sizes (smallest ``a`` wins float ties)."""
+    L = C.shape[0]
+    for s in sorted(sizes, reverse=True):  # larger s = smaller a: it must win ties, so goes first
+        if not 1 <= s <= L:
+            continue
+        b = np.arange(s, L + 1)
+        cand = prev[b - s] + C[b - s, b]
+        better = cand < F_t[b]
+        F_t[b[better]] = cand[better]
+        arg_t[b[better]] = (b - s)[better]
+
+
+def backtrack(arg: np.ndarray, T: int, end: int) -> list[int]:
+    """Cumulative counts ``a_0 = 0, ..., a_T = end`` of the path the float DP chose."""
+    cuts, b = [end], end
     for t in range(T, 0, -1):
         b = int(arg[t, b])
         cuts.append(b)
-    cuts.reverse()
+    return cuts[::-1]
+
+
+def from_cuts(cuts) -> Schedule:
     return Schedule(tuple(y - x for x, y in zip(cuts, cuts[1:])))
 
 
@@ -177,19 +208,36 @@ def _check_T(T, L: int) -> None:
         raise ScheduleError(f"number of steps T={T!r} must be an integer with 1 <= T <= L={L}")
 
 
-def optimal_schedules(profile: InformationProfile, Ts, redecide: bool = True) -> list[Optimum]:
+def _allowed(C: np.ndarray, sizes) -> np.ndarray:
+    """``C`` with every edge whose size ``b - a`` is not in ``sizes`` removed (``inf``)."""
+    a = np.arange(C.shape[0])[:, None]
+    b = np.arange(C.shape[1])[None, :]
+    return np.where(np.isin(b - a, list(sizes)), C, np.inf)
+
+
+def optimal_schedules(profile: InformationProfile, Ts, redecide: bool = True, sizes=None) -> list[Optimum]:
     """``OPT(T)`` for every ``T`` in ``Ts``: one float DP up to ``max(Ts)``, then per ``T`` the
-    exact value of the chosen schedule and (exact profiles, ``redecide``) the exact re-decision."""
+    exact value of the chosen schedule and (exact profiles, ``redecide``) the exact re-decision.
+
+    ``sizes``: a function ``T -> allowed step sizes``; the optimum is then over the compositions
+    into ``T`` parts of those sizes (one restricted DP per ``T``).
+    """
     Ts = list(Ts)
     L = profile.L
     for T in Ts:
         _check_T(T, L)
     fp = FloatProfile.of(profile)
     C = cost_matrix(fp)
-    F, arg = forward(C, max(Ts))
+    if sizes is None:
+        F, arg = forward(C, max(Ts))
     out = []
     for T in Ts:
-        sched = backtrack(arg, T, L)
+        CT = C
+        if sizes is not None:
+            F, arg = forward(C, T, sizes(T))
+            if not np.isfinite(F[T, L]):
+                raise ScheduleError(f"no composition of L={L} into T={T} parts of sizes {sorted(sizes(T))}")
+        sched = from_cuts(backtrack(arg, T, L))
         value = schedule_value(profile, sched.sizes)
         eps = fp.eps(T)
         lower = float(F[T, L]) - eps
@@ -198,9 +246,18 @@ def optimal_schedules(profile: InformationProfile, Ts, redecide: bool = True) ->
             raise ArithmeticError(f"OPT({T}): float DP lower bound {lower!r} above the exact value {v!r}")
         row = Optimum(T, sched, value, lower, False)
         if redecide and isinstance(value, LogLinear):
-            row = _redecide(profile, fp, C, F, row, eps)
+            if sizes is not None:
+                CT = _allowed(C, sizes(T))
+            row = _redecide(profile, fp, CT, F, row, eps)
         out.append(row)
     return out
+
+
+def best_balanced_order(profile: InformationProfile, Ts, redecide: bool = True) -> list[Optimum]:
+    """The best ordering of the balanced sizes ``floor(L/T)``, ``ceil(L/T)`` for each ``T``
+    (any ``T`` parts of those sizes summing to ``L`` has the balanced multiset)."""
+    L = profile.L
+    return optimal_schedules(profile, Ts, redecide, sizes=lambda T: {L // T, -(-L // T)})
 
 
 def optimal_schedule(profile: InformationProfile, T: int):
@@ -289,6 +346,75 @@ def _redecide(profile, fp: FloatProfile, C, F, row: Optimum, eps: float) -> Opti
     for came in reversed(back):
         b = came[b]
         cuts.append(b)
-    cuts.reverse()
-    sched = Schedule(tuple(y - x for x, y in zip(cuts, cuts[1:])))
+    sched = from_cuts(cuts[::-1])
     return Optimum(row.T, sched, schedule_value(profile, sched.sizes), row.lower, True, count)
+
+
+# -- Wainwright's W5 bound and the schedule that minimises it ---------------------------------
+
+def w5_step_form(L: int, a: int, b: int) -> dict[int, Fraction]:
+    """``rho_ab Hc(a, b)`` as ``h``-coefficients, ``0 <= a < b <= L - 1`` (Wainwright's Lemma 5):
+    ``rho_ab = L (b-a-1) / ((a+1)(L-b))``, ``Hc(a, b) = sum_{j=a+1}^{b-1} j (L-j)/L g(j-1)`` with
+    ``g(j-1) = 2 h(j) - h(j-1) - h(j+1)``."""
+    if not 0 <= a < b <= L - 1:
+        raise ScheduleError(f"W5's step term needs 0 <= a < b <= L-1, got a={a}, b={b}, L={L}")
+    rho = Fraction(L * (b - a - 1), (a + 1) * (L - b))
+    out: dict[int, Fraction] = {}
+    for j in range(a + 1, b):
+        w = rho * Fraction(j * (L - j), L)
+        for m, c in ((j, 2), (j - 1, -1), (j + 1, -1)):
+            out[m] = out.get(m, 0) + c * w
+    return {m: c for m, c in out.items() if c}
+
+
+def w5_form(sizes) -> dict[int, Fraction]:
+    """W5's right side for a schedule: ``sum_{k<T} rho Hc(a_{k-1}, a_k) + c(a_{T-1}, L)`` (eq. 17b of
+    Wainwright's Theorem 1, the last step counted exactly)."""
+    cuts = cumulative(sizes)
+    L = cuts[-1]
+    out: dict[int, Fraction] = {}
+    parts = [w5_step_form(L, a, b) for a, b in zip(cuts[:-2], cuts[1:-1])] + [step_form(cuts[-2], L)]
+    for part in parts:
+        for m, c in part.items():
+            out[m] = out.get(m, 0) + c
+    return out
+
+
+def w5_value(profile: InformationProfile, sizes):
+    """Exact value of W5's bound for a schedule (an Enclosure when the profile is one)."""
+    atoms = dict(enumerate(profile.h_exact))
+    return dot(dict(w5_form(sizes)), atoms)
+
+
+def w5_matrix(fp: FloatProfile) -> np.ndarray:
+    """Float ``W[a, b] = rho_ab Hc(a, b)`` for ``0 <= a < b <= L - 1``, ``inf`` elsewhere (and at ``b = L``)."""
+    L, h = fp.L, fp.h
+    j = np.arange(1, L)
+    terms = j * (L - j) / L * (2 * h[j] - h[j - 1] - h[j + 1])  # j (L-j)/L g(j-1), j = 1..L-1
+    P = np.concatenate([[0.0], np.cumsum(terms)])  # P[j] = sum_{i<=j} terms, P[0] = 0
+    b = np.arange(L + 1)[:, None]
+    a = np.arange(L)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Hc = P[np.maximum(b - 1, 0)] - P[a]
+        WT = L * (b - a - 1) / ((a + 1) * (L - b)) * Hc
+    WT[(b - a) == 1] = 0.0
+    WT[(a >= b) | (b >= L)] = np.inf
+    return WT.T
+
+
+def w5_minimisers(profile: InformationProfile, Ts) -> list[tuple[int, Schedule]]:
+    """For each ``T`` the schedule minimising W5's bound, by the DP over cumulative counts with the
+    cost ``rho Hc`` for steps ``1..T-1`` and ``c(a, L)`` for the last.  Decided in float64 (the
+    minimisation is not certified; the bound of the schedule found is evaluated exactly)."""
+    Ts = list(Ts)
+    L = profile.L
+    for T in Ts:
+        _check_T(T, L)
+    fp = FloatProfile.of(profile)
+    C, W = cost_matrix(fp), w5_matrix(fp)
+    FW, argW = forward(W, max(Ts) - 1)
+    out = []
+    for T in Ts:
+        a_last = int(np.argmin(FW[T - 1, :L] + C[:, L]))
+        out.append((T, from_cuts(backtrack(argW, T - 1, a_last) + [L])))
+    return out
