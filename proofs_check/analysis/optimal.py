@@ -295,22 +295,35 @@ def survivors(C: np.ndarray, F: np.ndarray, T: int, eps: float, bound: float) ->
     return masks
 
 
-def form_sign(form: np.ndarray, fp: FloatProfile, profile: InformationProfile) -> int:
-    """Certified sign of ``sum_m form[m] h(m)`` for integer coefficients ``form``.
+def form_bracket(form, fp: FloatProfile) -> tuple[float, float]:
+    """A rigorous float enclosure of ``sum_m form[m] h(m)`` (``form``: a coefficient array over
+    ``m = 0..L``, or a dict ``m -> rational``): the float sum of ``n`` products is within
+    ``sum |c| E + gamma_{n+1} sum |c h|`` (doubled) of the true value."""
+    if isinstance(form, dict):
+        idx = np.array(sorted(form), dtype=np.int64)
+        c = np.array([float(form[m]) for m in idx])
+        # float(c) of a rational is off by at most u relative: covered by the gamma term below
+    else:
+        idx = np.nonzero(form)[0]
+        c = form[idx].astype(np.float64)
+    if not len(idx):
+        return 0.0, 0.0
+    terms = c * fp.h[idx]
+    n = len(idx) + 2
+    bound = float(np.abs(c).sum()) * fp.err * (1 + 4 * n * _U) + 4 * n * _U * float(np.abs(terms).sum()) + 1e-300
+    value = float(terms.sum())
+    return value - bound, value + bound
 
-    Float first: the sum of ``n`` products is within ``sum |form| E + gamma_{n+1} sum |form h|`` of
-    the true value; only when that cannot decide is the exact combination built and signed.
-    """
+
+def form_sign(form: np.ndarray, fp: FloatProfile, profile: InformationProfile) -> int:
+    """Certified sign of ``sum_m form[m] h(m)`` for integer coefficients ``form``: the float
+    enclosure of :func:`form_bracket` first, the exact combination only when it contains 0."""
+    lo, hi = form_bracket(form, fp)
+    if lo > 0 or hi < 0:
+        return 1 if lo > 0 else -1
     nz = np.nonzero(form)[0]
     if not len(nz):
         return 0
-    c = form[nz].astype(np.float64)
-    terms = c * fp.h[nz]
-    n = len(nz) + 1
-    bound = float(np.abs(c).sum()) * fp.err + 2 * n * _U * float(np.abs(terms).sum()) + 1e-300
-    value = float(terms.sum())
-    if abs(value) > bound:
-        return 1 if value > 0 else -1
     h = profile.h_exact
     return sign(LogLinear.combination((int(form[m]), h[m]) for m in nz))[0]
 
