@@ -365,32 +365,37 @@ def _redecide(profile, fp: FloatProfile, C, F, row: Optimum, eps: float) -> Opti
 
 # -- Wainwright's W5 bound and the schedule that minimises it ---------------------------------
 
-def w5_step_form(L: int, a: int, b: int) -> dict[int, Fraction]:
-    """``rho_ab Hc(a, b)`` as ``h``-coefficients, ``0 <= a < b <= L - 1`` (Wainwright's Lemma 5):
-    ``rho_ab = L (b-a-1) / ((a+1)(L-b))``, ``Hc(a, b) = sum_{j=a+1}^{b-1} j (L-j)/L g(j-1)`` with
-    ``g(j-1) = 2 h(j) - h(j-1) - h(j+1)``."""
+def w5_step_form(L: int, a: int, b: int) -> tuple[np.ndarray, int]:
+    """``rho_ab Hc(a, b)`` as ``h``-coefficients ``num / den`` (integers), ``0 <= a < b <= L - 1``
+    (Wainwright's Lemma 5): ``rho_ab = L (b-a-1) / ((a+1)(L-b))``, ``Hc(a, b) = sum_{j=a+1}^{b-1}
+    j (L-j)/L g(j-1)`` with ``g(j-1) = 2 h(j) - h(j-1) - h(j+1)``; so ``h(m)`` gets
+    ``(b-a-1) (2 w(m) - w(m+1) - w(m-1)) / ((a+1)(L-b))``, ``w(j) = j (L-j)`` for ``a < j < b``."""
     if not 0 <= a < b <= L - 1:
         raise ScheduleError(f"W5's step term needs 0 <= a < b <= L-1, got a={a}, b={b}, L={L}")
-    rho = Fraction(L * (b - a - 1), (a + 1) * (L - b))
-    out: dict[int, Fraction] = {}
-    for j in range(a + 1, b):
-        w = rho * Fraction(j * (L - j), L)
-        for m, c in ((j, 2), (j - 1, -1), (j + 1, -1)):
-            out[m] = out.get(m, 0) + c * w
-    return {m: c for m, c in out.items() if c}
+    j = np.arange(L + 2, dtype=object)
+    w = np.where((j > a) & (j < b), j * (L - j), 0)  # w(j) on a < j < b, as exact Python ints
+    num = np.zeros(L + 1, dtype=object)
+    num[:] = 2 * w[:L + 1]
+    num[:L] -= w[1:L + 1]
+    num[1:] -= w[:L]
+    return num * (b - a - 1), (a + 1) * (L - b)
 
 
 def w5_form(sizes) -> dict[int, Fraction]:
     """W5's right side for a schedule: ``sum_{k<T} rho Hc(a_{k-1}, a_k) + c(a_{T-1}, L)`` (eq. 17b of
-    Wainwright's Theorem 1, the last step counted exactly)."""
+    Wainwright's Theorem 1, the last step counted exactly), as exact ``h``-coefficients."""
     cuts = cumulative(sizes)
     L = cuts[-1]
     out: dict[int, Fraction] = {}
-    parts = [w5_step_form(L, a, b) for a, b in zip(cuts[:-2], cuts[1:-1])] + [step_form(cuts[-2], L)]
-    for part in parts:
-        for m, c in part.items():
-            out[m] = out.get(m, 0) + c
-    return out
+    for a, b in zip(cuts[:-2], cuts[1:-1]):
+        if b - a < 2:
+            continue  # rho = 0 and Hc is an empty sum
+        num, den = w5_step_form(L, a, b)
+        for m in np.nonzero(num)[0]:
+            out[int(m)] = out.get(int(m), 0) + Fraction(int(num[m]), den)
+    for m, c in step_form(cuts[-2], L).items():
+        out[m] = out.get(m, 0) + c
+    return {m: c for m, c in out.items() if c}
 
 
 def w5_value(profile: InformationProfile, sizes):

@@ -133,17 +133,13 @@ def _average(forms) -> dict:
 
 
 def offset_bounds(fp, s: int) -> dict:
-    """The offset law's average of P1, S1 and W5 over its members (W5 only while the work
-    ``s L`` is small; else ``None``).  P1 and S1 read a member only through ``s_max``, so members
-    are grouped by it."""
+    """The offset law's P1 and S1 at its largest step ``s`` (each member has ``s_max <= s`` and the
+    bounds grow with ``s_max``, so they bound the law's average), and W5 averaged over its members
+    (only while the work ``s L`` is small; else ``None``)."""
     L = fp.L
     members = [sch for _, sch in offset_family(L, s)]
-    by_smax: dict[int, list] = {}
-    for sch in members:
-        by_smax.setdefault(sch.s_max, []).append(sch)
-    out = {key: form_box(_average((Fraction(len(grp), s), expr_form(expr, Case(L, grp[0].sizes)))
-                                  for grp in by_smax.values()), fp)
-           for key, expr in _bound_exprs().items()}
+    widest = max(members, key=lambda sch: sch.s_max)
+    out = schedule_bounds(fp, widest.sizes)
     out["W5"] = (form_box(_average((Fraction(1, s), opt.w5_form(m.sizes)) for m in members), fp)
                  if s * L <= OFFSET_W5_MAX_WORK else None)
     return out

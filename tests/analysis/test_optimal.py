@@ -183,3 +183,33 @@ def test_mutant_backtrack_off_by_one_is_rejected(monkeypatch):
     monkeypatch.setattr(opt, "backtrack", lambda arg, T, L: real(arg - (arg > 1), T, L))
     monkeypatch.setattr(opt, "EXACT_MAX_EDGES", -1)  # the float choice is returned as it is
     assert any(not agrees_with_enumeration(p, T) for p in _FIXED for T in range(2, p.L))
+
+
+# -- W5 (Wainwright's Theorem 1, eq. 17b) -----------------------------------------------------
+
+def test_w5_float_matrix_matches_the_exact_step_forms():
+    prof = _FIXED[0]
+    fp = opt.FloatProfile.of(prof)
+    W, atoms = opt.w5_matrix(fp), dict(enumerate(prof.h_exact))
+    L = prof.L
+    for a in range(L - 1):
+        for b in range(a + 1, L):
+            num, den = opt.w5_step_form(L, a, b)
+            exact = LogLinear.combination((Fraction(int(c), den), atoms[m]) for m, c in enumerate(num) if c)
+            assert abs(W[a, b] - float(exact)) <= 1e-9 * (1 + abs(float(exact)))
+    # rho Hc(a, b) by its definition, term by term, on one edge
+    a, b = 1, 6
+    g = [2 * atoms[j] - atoms[j - 1] - atoms[j + 1] for j in range(1, L)]  # g(j-1)
+    hc = LogLinear.combination((Fraction(j * (L - j), L), g[j - 1]) for j in range(a + 1, b))
+    assert abs(W[a, b] - float(hc) * L * (b - a - 1) / ((a + 1) * (L - b))) <= 1e-9
+
+
+@given(profiles(max_L=8), st.data())
+def test_w5_minimiser_and_bound(profile, data):
+    T = data.draw(st.integers(1, profile.L))
+    ((_, sched),) = opt.w5_minimisers(profile, [T])
+    w5 = {c: opt.w5_value(profile, c.sizes) for c in compositions_into(profile.L, T)}
+    best = min(float(v.mpf(30)) for v in w5.values())
+    assert float(opt.w5_value(profile, sched.sizes).mpf(30)) <= best + 1e-9 * (1 + best)
+    for c, v in w5.items():  # Wainwright's W5: KL_ideal <= the bound, for every composition
+        assert compare(opt.schedule_value(profile, c.sizes), v, "<=").ok
