@@ -216,7 +216,7 @@ def figure_schedules(table: ScheduleTable, path, ax=None):
 
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(6.4, 4.4))
+        fig, ax = plt.subplots(figsize=(8, 4.8))
     styles = {"opt": ("k", "o", 2.2), "balanced": ("C0", "s", 1.2), "best-order": ("C1", "^", 1.2),
               "offset": ("C2", "v", 1.2), "bernoulli": ("C3", "x", 1.2), "w5-min": ("C4", "d", 1.2)}
     for kind in KINDS:
