@@ -365,20 +365,18 @@ def _redecide(profile, fp: FloatProfile, C, F, row: Optimum, eps: float) -> Opti
 
 # -- Wainwright's W5 bound and the schedule that minimises it ---------------------------------
 
-def w5_step_form(L: int, a: int, b: int) -> tuple[np.ndarray, int]:
-    """``rho_ab Hc(a, b)`` as ``h``-coefficients ``num / den`` (integers), ``0 <= a < b <= L - 1``
-    (Wainwright's Lemma 5): ``rho_ab = L (b-a-1) / ((a+1)(L-b))``, ``Hc(a, b) = sum_{j=a+1}^{b-1}
-    j (L-j)/L g(j-1)`` with ``g(j-1) = 2 h(j) - h(j-1) - h(j+1)``; so ``h(m)`` gets
-    ``(b-a-1) (2 w(m) - w(m+1) - w(m-1)) / ((a+1)(L-b))``, ``w(j) = j (L-j)`` for ``a < j < b``."""
+def w5_step_form(L: int, a: int, b: int) -> tuple[int, list[int], int]:
+    """``rho_ab Hc(a, b)`` as ``h``-coefficients ``num[i] / den`` at ``m = start + i`` (integers),
+    ``0 <= a < b <= L - 1`` (Wainwright's Lemma 5): ``rho_ab = L (b-a-1) / ((a+1)(L-b))``,
+    ``Hc(a, b) = sum_{j=a+1}^{b-1} j (L-j)/L g(j-1)`` with ``g(j-1) = 2 h(j) - h(j-1) - h(j+1)``;
+    so ``h(m)`` gets ``(b-a-1) (2 w(m) - w(m+1) - w(m-1)) / ((a+1)(L-b))``, ``w(j) = j (L-j)`` on
+    ``a < j < b`` (0 elsewhere): only ``m = a..b`` are touched."""
     if not 0 <= a < b <= L - 1:
         raise ScheduleError(f"W5's step term needs 0 <= a < b <= L-1, got a={a}, b={b}, L={L}")
-    j = np.arange(L + 2, dtype=object)
-    w = np.where((j > a) & (j < b), j * (L - j), 0)  # w(j) on a < j < b, as exact Python ints
-    num = np.zeros(L + 1, dtype=object)
-    num[:] = 2 * w[:L + 1]
-    num[:L] -= w[1:L + 1]
-    num[1:] -= w[:L]
-    return num * (b - a - 1), (a + 1) * (L - b)
+    w = [j * (L - j) if a < j < b else 0 for j in range(a - 1, b + 2)]  # w(a-1..b+1)
+    k = b - a - 1
+    num = [k * (2 * w[i + 1] - w[i + 2] - w[i]) for i in range(b - a + 1)]  # m = a..b
+    return a, num, (a + 1) * (L - b)
 
 
 def w5_form(sizes) -> dict[int, Fraction]:
@@ -390,9 +388,10 @@ def w5_form(sizes) -> dict[int, Fraction]:
     for a, b in zip(cuts[:-2], cuts[1:-1]):
         if b - a < 2:
             continue  # rho = 0 and Hc is an empty sum
-        num, den = w5_step_form(L, a, b)
-        for m in np.nonzero(num)[0]:
-            out[int(m)] = out.get(int(m), 0) + Fraction(int(num[m]), den)
+        start, num, den = w5_step_form(L, a, b)
+        for i, c in enumerate(num):
+            if c:
+                out[start + i] = out.get(start + i, 0) + Fraction(c, den)
     for m, c in step_form(cuts[-2], L).items():
         out[m] = out.get(m, 0) + c
     return {m: c for m, c in out.items() if c}

@@ -194,8 +194,8 @@ def test_w5_float_matrix_matches_the_exact_step_forms():
     L = prof.L
     for a in range(L - 1):
         for b in range(a + 1, L):
-            num, den = opt.w5_step_form(L, a, b)
-            exact = LogLinear.combination((Fraction(int(c), den), atoms[m]) for m, c in enumerate(num) if c)
+            start, num, den = opt.w5_step_form(L, a, b)
+            exact = LogLinear.combination((Fraction(c, den), atoms[start + i]) for i, c in enumerate(num) if c)
             assert abs(W[a, b] - float(exact)) <= 1e-9 * (1 + abs(float(exact)))
     # rho Hc(a, b) by its definition, term by term, on one edge
     a, b = 1, 6
@@ -213,3 +213,17 @@ def test_w5_minimiser_and_bound(profile, data):
     assert float(opt.w5_value(profile, sched.sizes).mpf(30)) <= best + 1e-9 * (1 + best)
     for c, v in w5.items():  # Wainwright's W5: KL_ideal <= the bound, for every composition
         assert compare(opt.schedule_value(profile, c.sizes), v, "<=").ok
+
+
+def test_offset_form_is_the_registry_average():
+    from proofs_check.analysis.schedule_table import offset_form
+    from proofs_check.model.instance import dot, offset_case
+    from theory.linear import linear_form
+    from theory.symbols import KL_ideal_offset
+
+    prof = _FIXED[1]
+    atoms = dict(enumerate(prof.h_exact))
+    for s in range(1, prof.L + 1):
+        want = dot(linear_form(KL_ideal_offset, offset_case(prof.L, s)), atoms)
+        got = LogLinear.combination((c, atoms[m]) for m, c in offset_form(prof.L, s).items())
+        assert (got - want).is_zero()
