@@ -82,11 +82,13 @@ def _print(table, plot) -> None:
     for row in table.rows:
         opt = row.entry("opt")
         status = "proved optimal (exact)" if row.opt_exact else f"optimal within [{row.opt_lower:.9g}, {opt.kl[1]:.9g}]"
+        value = "0" if opt.value_zero else _fmt_box(opt.kl)
         t = Table("schedule", "sizes", "steps", "KL_ideal", "ratio to OPT", "P1", "S1", "W5", "note",
-                  title=f"T = {row.T}: OPT = {_fmt_box(opt.kl)}, {status}")
+                  title=f"T = {row.T}: OPT = {value} nats, {status}")
         for e in row.entries:
             sizes = "-" if e.sizes is None else _short(e.sizes)
-            t.add_row(e.kind, sizes, f"{e.steps:.4g}", _fmt_box(e.kl) + ("" if e.certified else " (float)"),
+            kl = "0 (exact)" if e.value_zero else _fmt_box(e.kl) + ("" if e.certified else " (float)")
+            t.add_row(e.kind, sizes, f"{e.steps:.4g}", kl,
                       _fmt_ratio(e), *(_fmt_box(e.bounds.get(k)) for k in ("P1", "S1", "W5")), e.note)
         con.print(t)
     if plot:
