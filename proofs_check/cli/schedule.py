@@ -32,23 +32,29 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def parse_T(text: str, L: int) -> list[int]:
-    """``"4"`` or ``"1..64"`` -> the steps counts, each checked against ``1 <= T <= L``."""
+def parse_T(text: str) -> tuple[int, int]:
+    """``"4"`` or ``"1..64"`` -> ``(lo, hi)``; checked for form before any source is built."""
     m = _RANGE.match(text or "")
     if not m:
         raise ScheduleError(f"--T {text!r}: give a number of steps like 4 or a range like 1..64")
     lo = int(m.group(1))
-    hi = int(m.group(2)) if m.group(2) else lo
+    return lo, int(m.group(2)) if m.group(2) else lo
+
+
+def steps_in(bounds: tuple[int, int], text: str, L: int) -> list[int]:
+    """The step counts ``lo..hi``, each checked against ``1 <= T <= L``."""
+    lo, hi = bounds
     if not 1 <= lo <= hi <= L:
         raise ScheduleError(f"--T {text!r}: need 1 <= T <= L={L} (and A <= B in A..B)")
     return list(range(lo, hi + 1))
 
 
 def run(args) -> int:
-    src = distribution_from_args(args)
-    Ts = parse_T(args.T, src.L)
+    bounds = parse_T(args.T)
     if args.plot and not args.plot.lower().endswith(".png"):
         raise DlmInputError(f"--plot {args.plot!r}: give a .png file name, e.g. --plot kl_vs_T.png")
+    src = distribution_from_args(args)
+    Ts = steps_in(bounds, args.T, src.L)
     table = schedule_table(src, Ts)
     if args.plot:
         from proofs_check.analysis.schedule_table import figure_schedules  # matplotlib only when asked
