@@ -245,7 +245,7 @@ def figure_schedules(table: ScheduleTable, path, ax=None):
               "offset": ("C2", "v", 1.2), "bernoulli": ("C3", "x", 1.2), "w5-min": ("C4", "d", 1.2)}
     for kind in KINDS:
         pts = [((e := r.entry(kind)).steps, sum(e.kl) / 2) for r in table.rows]
-        pts = [(x, y) for x, y in pts if y > 0]
+        pts = sorted({(x, y) for x, y in pts if y > 0})  # laws: rows may share a grid (same point)
         if pts:
             colour, marker, width = styles[kind]
             ax.plot(*zip(*pts), color=colour, marker=marker, lw=width, ms=4, label=kind)
