@@ -66,14 +66,25 @@ def _merge(items):
     return acc.items()
 
 
+_ENTROPIES: dict = {}  # sorted pmf -> its entropy: equal multisets give the *same* object (a cheap tie)
+
+
 def pmf_entropy(pmf: Sequence[Fraction]) -> LogLinear:
     """``H(q) = -sum_v q_v log q_v`` of an exact rational pmf (over the common denominator)."""
-    den = math.lcm(*(Fraction(q).denominator for q in pmf))
-    return counts_entropy(Fraction(q) * den for q in pmf)
+    key = tuple(sorted(Fraction(q) for q in pmf if q))
+    hit = _ENTROPIES.get(key)
+    if hit is None:
+        den = math.lcm(*(q.denominator for q in key))
+        hit = counts_entropy(q * den for q in key)
+        if len(_ENTROPIES) < 1 << 16:
+            _ENTROPIES[key] = hit
+    return hit
 
 
 def _cmp(a, b) -> int:
     """Certified order of two exact scores (LogLinear or rational)."""
+    if a is b:
+        return 0
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return (a > b) - (a < b)
     return sign(LogLinear.coerce(a) - LogLinear.coerce(b))[0]

@@ -114,20 +114,26 @@ class PolicyRun:
         of the support rows with ``x_A = a``.
         """
         sup, w = self.dist.support, self.dist.weights
-        stack = [(Fraction(1), (), (), list(range(len(w))))]
-        while stack:
-            weight, A, a, rows = stack.pop()
-            if len(A) == self.L:
-                continue
-            total = sum(w[r] for r in rows)
-            for prob, B in self.choices(A, a):
-                yield weight * prob, A, a, B, rows
-                A2 = tuple(sorted(A + B))
-                groups: dict = defaultdict(list)
-                for r in rows:
-                    groups[tuple(int(sup[r, j]) for j in A2)].append(r)
-                for a2, sub in groups.items():
-                    stack.append((weight * prob * Fraction(sum(w[r] for r in sub), total), A2, a2, sub))
+        # contexts by number of revealed tokens; one context reached along several paths is merged
+        levels: list[dict] = [{} for _ in range(self.L + 1)]
+        levels[0][((), ())] = [Fraction(1), list(range(len(w)))]
+        for size in range(self.L):
+            for (A, a), (weight, rows) in levels[size].items():
+                total = sum(w[r] for r in rows)
+                for prob, B in self.choices(A, a):
+                    yield weight * prob, A, a, B, rows
+                    A2 = tuple(sorted(A + B))
+                    groups: dict = defaultdict(list)
+                    for r in rows:
+                        groups[tuple(int(sup[r, j]) for j in A2)].append(r)
+                    for a2, sub in groups.items():
+                        share = weight * prob * Fraction(sum(w[r] for r in sub), total)
+                        slot = levels[len(A2)].get((A2, a2))
+                        if slot is None:
+                            levels[len(A2)][(A2, a2)] = [share, sub]
+                        else:
+                            slot[0] += share
+            levels[size] = {}
 
     def _counts(self, rows, positions) -> list[int]:
         cnt: Counter = Counter()
