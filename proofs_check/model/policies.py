@@ -174,6 +174,10 @@ class RandomOrder(_FixedSizes):
     kind = "random"
     ties: str = "random"
 
+    @property
+    def label(self) -> str:
+        return f"random({','.join(map(str, self.sizes))})"
+
     def choose(self, A, xA, L, pmf):
         subsets = list(combinations(self.masked(A, L), self.step_size(A, L)))
         return [(Fraction(1, len(subsets)), c) for c in subsets]

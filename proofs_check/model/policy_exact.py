@@ -52,13 +52,16 @@ class PolicyRun:
         self._choices: dict = {}
         self._pmfs: dict = {}
         self._support_of: dict = {}
+        # the optimal predictor's conditionals are exact count ratios summing to 1: read them as they are
+        self._trusted = isinstance(self.pred, OptimalPredictor) and self.pred.dist is dist
 
     # -- the policy and the predictor at a context --------------------------------------------
     def pmf(self, i: int, A: tuple, xA: tuple) -> tuple[Fraction, ...]:
         key = (i, A, xA)
         hit = self._pmfs.get(key)
         if hit is None:
-            hit = self._pmfs[key] = exact_pmf(self.pred, i, A, xA, self.V)
+            hit = self._pmfs[key] = (tuple(self.pred(i, A, xA)) if self._trusted
+                                     else exact_pmf(self.pred, i, A, xA, self.V))
         return hit
 
     def choices(self, A: tuple, xA: tuple) -> Choice:
@@ -187,7 +190,7 @@ class PolicyRun:
         so does every context below it: there the policy's choices depend on ``A`` alone, and such
         contexts are merged (an exact reduction, not an approximation).
         """
-        merge_off = isinstance(self.pred, OptimalPredictor) and self.pred.dist is self.dist
+        merge_off = self._trusted
         memo: dict = {}
 
         def remaining(A: tuple, a: tuple) -> Fraction:
