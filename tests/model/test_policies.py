@@ -57,6 +57,16 @@ def test_chain_rule_identity_on_random_distributions(case):
     assert compare(run.kl(), run.tc_path(), "==").status == "equal", policy.label
 
 
+@settings(max_examples=max(settings.default.max_examples // 2, 10))
+@given(small_law_and_policy(), st.integers(1, 9), st.integers(0, 2**16))
+def test_one_path_per_sequence_with_a_perturbed_predictor(case, tenths, seed):
+    """Any predictor: a deterministic policy produces each sequence along one path, so its output-law
+    KL equals the path average of the per-step log-ratios (the chain rule, as in F1)."""
+    dist, policy = case
+    run = PolicyRun(dist, policy, PerturbedPredictor(dist, lam=Fraction(tenths, 10), seed=seed))
+    assert compare(run.kl(), run.path_kl(), "==").status == "equal", policy.label
+
+
 def marginal_tc(run: PolicyRun) -> LogLinear:
     """Mutant: the TC of each step's tokens *without* the revealed context (conditioning dropped)."""
     everything = list(range(len(run.dist.weights)))
