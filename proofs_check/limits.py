@@ -31,7 +31,7 @@ _TABLE = (
     Limit("support_rows", 1 << 16, "support rows of a sparse distribution"),
     Limit("support_cells", 1 << 20, "support rows times L of a sparse distribution (profile cost ~ 2^L rows)"),
     Limit("markov_L", 4096, "length of a Markov chain (closed-form profile, O(L^2) terms)"),
-    Limit("markov_V", 16, "vocabulary size of a Markov chain (O(V^3) per step of the closed form)"),
+    Limit("markov_V", 32, "vocabulary size of a Markov chain (O(V^3) per step of the closed form)"),
     Limit("schedule_chars", 20_000, "characters of a --schedule list"),
     Limit("T", 4096, "number of steps of a schedule (--balanced T, --schedule entries)"),
     Limit("digits", 1000, "significant digits of printed values (--digits)"),

@@ -60,6 +60,7 @@ from mpmath.libmp import from_man_exp, mpf_log, mpf_mul, mpf_neg, round_ceiling,
 
 from proofs_check.sources.distributions import Distribution, _exact_weights, index_to_rows
 from proofs_check.errors import DistributionError, TooLargeError
+from proofs_check.limits import check_at_most, power_exceeds
 from proofs_check.numerics.exact import Enclosure, LogLinear, iv_precision
 from proofs_check.sources.profile import InformationProfile
 
@@ -133,7 +134,9 @@ class MarkovChain:
     def __init__(self, initial, transition=None, *, length: int, transitions=None, name: str = ""):
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
             raise DistributionError(f"length={length!r} must be an integer >= 1 (the number of positions L)")
-        L = int(length)
+        L = check_at_most(int(length), "markov_L", "chain length L")
+        if hasattr(initial, "__len__") and not isinstance(initial, (str, bytes)):
+            check_at_most(len(initial), "markov_V", "the chain's vocabulary size V (entries of 'initial')")
         init = _weight_row(initial, "initial", None)
         V = len(init)
         if transition is not None and transitions is not None:
@@ -222,7 +225,7 @@ class MarkovChain:
 
     @property
     def enumerable(self) -> bool:
-        return self.V ** self.L <= ENUMERATE_MAX_STATES
+        return not power_exceeds(self.V, self.L, ENUMERATE_MAX_STATES)
 
     # -- derived objects ------------------------------------------------------------------
     def distribution(self) -> Distribution:
@@ -298,8 +301,8 @@ def markov_distribution(chain: MarkovChain, L: int | None = None) -> Distributio
     if L is not None and L != chain.L:
         chain = chain.with_length(L)
     V, L = chain.V, chain.L
-    if V**L > ENUMERATE_MAX_STATES:
-        raise TooLargeError(f"V^L = {V}^{L} = {V**L} paths is more than {ENUMERATE_MAX_STATES} to enumerate; "
+    if power_exceeds(V, L, ENUMERATE_MAX_STATES):
+        raise TooLargeError(f"V^L = {V}^{L} paths is more than {ENUMERATE_MAX_STATES} to enumerate; "
                             f"use the closed-form profile (MarkovChain.profile) instead")
     scaled = [_common_row_sum(chain.weights[0 if chain.homogeneous else t]) for t in range(L - 1)]
     bound = sum(chain.initial) * math.prod(R for _, R in scaled)
@@ -828,6 +831,8 @@ def random_chain(L: int, V: int = 4, seed: int = 0, zero_fraction: float = 0.25,
     chain is irreducible); started stationary, or from random initial weights."""
     if isinstance(V, bool) or not isinstance(V, (int, np.integer)) or V < 1:
         raise DistributionError(f"V={V!r} must be an integer >= 1")
+    check_at_most(V, "markov_V", "the chain's vocabulary size V")
+    check_at_most(L, "markov_L", "chain length L")
     if not 0 <= zero_fraction < 1:
         raise DistributionError(f"zero_fraction={zero_fraction} must lie in [0, 1)")
     rng = np.random.default_rng(seed)
