@@ -81,6 +81,6 @@ def check_power(V: int, L: int, name: str, what: str, fix: str = "") -> int:
     """``V^L`` if it is at most the limit ``name`` (checked through logs first); else a TooLargeError."""
     top = limit(name)
     if power_exceeds(V, L, top):
-        raise TooLargeError(f"{what} V^L = {V}^{L} exceeds the limit {name} = {top}"
+        raise TooLargeError(f"{what} V^L = {show(V)}^{show(L)} exceeds the limit {name} = {top}"
                             + (f"; {fix}" if fix else "") + " (see `dlm-verify limits`)")
     return V**L

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import mpmath
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from theory import registry
@@ -123,7 +124,7 @@ def run(args) -> int:
 
 def _print(out: dict, dist) -> None:
     con = Console()
-    con.print(f"[bold]{dist!r}[/]  schedule {','.join(map(str, out['schedule']))}  (nats)")
+    con.print(f"[bold]{escape(repr(dist))}[/]  schedule {','.join(map(str, out['schedule']))}  (nats)")
     t = Table("quantity", "value", title="information quantities")
     for key, val in out["digits"].items():
         t.add_row(key, val)

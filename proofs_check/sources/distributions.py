@@ -51,7 +51,7 @@ def _exact_weights(raw, what: str = "weights") -> list[int]:
         if isinstance(w, (float, np.floating)):
             if math.isnan(w) or math.isinf(w):
                 raise DistributionError(f"{what}[{i}] = {w!r} is not finite; use a non-negative finite weight")
-            w = Fraction(float(w))
+            w = Fraction(*w.as_integer_ratio())  # exact for every float width (no float64 rounding)
         elif isinstance(w, int) and w.bit_length() > _WEIGHT_BITS:
             raise TooLargeError(f"{what}[{i}] has more than {limit('weight_digits')} digits (limit weight_digits); "
                                 f"divide all weights by a common factor")
@@ -166,7 +166,7 @@ class Distribution:
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
-        return f"<Distribution{label} V={self.V} L={self.L} support={self.n_support} W={self.total}>"
+        return f"<Distribution{label} V={self.V} L={self.L} support={self.n_support} W={show(self.total)}>"
 
 
 def check_shape(V: int, L: int) -> None:
@@ -326,6 +326,10 @@ def from_json(obj):
     if not isinstance(obj, dict):
         raise DistributionError("a distribution file must hold one JSON object with a 'kind' key")
     kind = obj.get("kind")
+    name = obj.get("name", "")
+    if not isinstance(name, str):
+        raise DistributionError(f"'name' must be a string, got {type(name).__name__}")
+    check_at_most(len(name), "name_chars", "the length of 'name'", "use a shorter name")
     if kind == "markov":
         from proofs_check.sources.markov import chain_from_json  # markov builds on this module
 
@@ -338,16 +342,47 @@ def from_json(obj):
                                 name=obj.get("name", ""))
     except KeyError as exc:
         raise DistributionError(f"{kind} distribution is missing the key {exc.args[0]!r}") from None
-    raise DistributionError(f"unknown distribution kind {kind!r}; use one of {sorted(JSON_KINDS)}")
+    raise DistributionError(f"unknown distribution kind {repr(kind)[:40]}; use one of {sorted(JSON_KINDS)}")
 
 
 def load(path: str | Path) -> Distribution:
+    """Read a distribution file: its size, JSON nesting depth and name are checked before it is built."""
+    return from_json(read_json(path, "distribution"))
+
+
+def read_json(path: str | Path, what: str):
+    """Parse a JSON input file after checking its size; nesting depth and huge integers are errors."""
+    p = Path(path)
     try:
-        text = Path(path).read_text()
+        size = p.stat().st_size
+        if p.is_dir():
+            raise DistributionError(f"{what} file {p} is a directory; give a JSON file")
+        check_at_most(size, "file_bytes", f"size in bytes of {p}")
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DistributionError(f"{what} file {p} is not UTF-8 text; give a JSON file") from None
     except OSError as exc:
-        raise DistributionError(f"cannot read distribution file {path}: {exc.strerror}") from None
+        raise DistributionError(f"cannot read {what} file {p}: {exc.strerror}") from None
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DistributionError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return from_json(obj)
+        raise DistributionError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise DistributionError(f"{p} nests JSON deeper than the limit json_depth = {limit('json_depth')}") from None
+    except ValueError as exc:  # e.g. an integer with more digits than int() converts
+        raise DistributionError(f"{p} holds an unusable number ({str(exc)[:80]}); weights have at most "
+                                f"{limit('weight_digits')} digits") from None
+    _check_depth(obj, p)
+    return obj
+
+
+def _check_depth(obj, path) -> None:
+    """Raise when ``obj`` nests lists/objects deeper than the ``json_depth`` limit (iteratively)."""
+    top, stack = limit("json_depth"), [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (list, dict)):
+            if depth > top:
+                raise DistributionError(f"{path} nests JSON deeper than the limit json_depth = {top}")
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((c, depth + 1) for c in children if isinstance(c, (list, dict)))

@@ -89,11 +89,27 @@ def _xlogx_sum(w: np.ndarray) -> float:
     return float((wf * np.log(wf)).sum())
 
 
+#: Totals with more bits than this are handled by :func:`_entropy_float`'s big-integer path
+#: (float64 would overflow in ``W``, ``w log w`` or ``W C(L, m)``).
+FLOAT_TOTAL_MAX_BITS = 900
+
+
+def _entropy_float(w: np.ndarray, W: int) -> float:
+    """``H = log W - (1/W) sum_n n log n`` in float64 for integer cell weights ``n`` of total ``W``.
+
+    For a total beyond the double range the same formula is evaluated as ``log W - sum (n/W) log n``
+    with ``n/W`` a correctly rounded big-integer quotient and ``log`` of exact integers (display only;
+    verdicts use :func:`exact_profile`).
+    """
+    if W.bit_length() <= FLOAT_TOTAL_MAX_BITS:
+        return log(W) - _xlogx_sum(w) / W
+    return log(W) - sum((int(n) / W) * log(int(n)) for n in np.asarray(w).reshape(-1))
+
+
 def subset_entropies(dist: Distribution) -> dict[tuple[int, ...], float]:
     """``H(X_A)`` in nats (float64) for every subset ``A`` of positions."""
-    W = float(dist.total)
     # the empty subset has entropy exactly 0 (log W - W log W / W rounds to about -2e-16)
-    return {pos: log(W) - _xlogx_sum(w) / W if pos else 0.0 for pos, w in subset_marginals(dist)}
+    return {pos: _entropy_float(w, dist.total) if pos else 0.0 for pos, w in subset_marginals(dist)}
 
 
 class InformationProfile:
@@ -111,12 +127,17 @@ class InformationProfile:
 
     @classmethod
     def of(cls, dist: Distribution) -> "InformationProfile":
-        L, W = dist.L, float(dist.total)
-        sums = np.zeros(L + 1)
-        for pos, w in subset_marginals(dist):
-            sums[len(pos)] += _xlogx_sum(w)
-        binom = np.array([comb(L, m) for m in range(L + 1)], dtype=float)
-        h = np.log(W) - sums / (W * binom)
+        L, W = dist.L, dist.total
+        if W.bit_length() <= FLOAT_TOTAL_MAX_BITS:
+            sums = np.zeros(L + 1)
+            for pos, w in subset_marginals(dist):
+                sums[len(pos)] += _xlogx_sum(w)
+            binom = np.array([comb(L, m) for m in range(L + 1)], dtype=float)
+            h = np.log(float(W)) - sums / (float(W) * binom)
+        else:  # h(m) = mean over m-subsets of H(X_A), each evaluated without overflow
+            h = np.zeros(L + 1)
+            for pos, w in subset_marginals(dist):
+                h[len(pos)] += _entropy_float(w, W) / comb(L, len(pos))
         h[0] = 0.0
         return cls(L, h, lambda: exact_profile(dist))
 
