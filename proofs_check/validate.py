@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from fractions import Fraction
 
 from theory import registry
 
@@ -69,6 +70,28 @@ def fraction_in(lo: float, hi: float, open_hi: bool = False, open_lo: bool = Fal
 
     parse.__name__ = "number"
     return parse
+
+
+_DECIMAL = re.compile(r"[+]?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})([eE][+-]?\d{1,2})?")
+
+
+def positive_fraction(text: str) -> Fraction:
+    """A positive rational read exactly from its decimal text (``0.1`` is 1/10, not a float)."""
+    t = text.strip()
+    if not _DECIMAL.fullmatch(t):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a positive decimal number (e.g. 1, 0.5, 1e-3)")
+    x = Fraction(t)
+    if not 0 < x <= 10**6:
+        raise argparse.ArgumentTypeError(f"{t} must be positive and at most 10^6")
+    return x
+
+
+def schedule_text(text: str) -> str:
+    """A --schedule list, bounded in length before it is parsed (the schedule module checks the rest)."""
+    if len(text) > limit("schedule_chars"):
+        raise argparse.ArgumentTypeError(f"the schedule has {len(text)} characters, more than the limit "
+                                         f"schedule_chars = {limit('schedule_chars')}")
+    return text
 
 
 def seed(text: str) -> int:

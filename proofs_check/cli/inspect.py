@@ -16,6 +16,7 @@ from theory.linear import Case
 from theory.symbols import DTC, H, KL_ideal, MI, TC
 from theory.definitions import KL_IDEAL_OMEGA_FORM
 
+from proofs_check import validate
 from proofs_check.model.instance import Instance, check_all
 from proofs_check.numerics.exact import LogLinear
 from proofs_check.sources.markov import MarkovChain
@@ -34,9 +35,11 @@ def register(sub) -> None:
     p.add_argument("--predictor", choices=["optimal", "perturbed", "learned"], default="optimal",
                    help="mask predictor (perturbed: 10%% mixed with a fixed random pmf; learned: counted "
                         "from --samples draws of the distribution with add-alpha smoothing)")
-    p.add_argument("--samples", type=int, default=1000, help="training samples for --predictor learned")
-    p.add_argument("--alpha", type=float, default=1.0, help="add-alpha smoothing for --predictor learned")
-    p.add_argument("--digits", type=int, default=15, help="significant digits of printed values (mpmath)")
+    p.add_argument("--samples", type=validate.int_in(1, "samples"), default=1000,
+                   help="training samples for --predictor learned")
+    p.add_argument("--alpha", type=validate.positive_fraction, default=Fraction(1),
+                   help="add-alpha smoothing for --predictor learned (read exactly: 0.1 is 1/10)")
+    p.add_argument("--digits", type=validate.digits, default=15, help="significant digits of printed values (mpmath)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -108,10 +111,7 @@ def run(args) -> int:
     if args.predictor == "perturbed":
         pred = PerturbedPredictor(dist)
     elif args.predictor == "learned":
-        if args.samples < 1 or not args.alpha > 0:
-            raise DlmInputError(f"--samples {args.samples} / --alpha {args.alpha}: give at least one sample "
-                                f"and a positive smoothing alpha (e.g. --samples 1000 --alpha 1)")
-        pred = learn_predictor(dist, args.samples, Fraction(args.alpha), seed=args.seed)
+        pred = learn_predictor(dist, args.samples, args.alpha, seed=args.seed)
     inst = Instance(dist, sched, pred, bruteforce=None if dist.L <= BRUTE_FORCE_MAX_L else False)
     out = summary(inst, args.digits)
     out["statements"] = statement_rows(inst)

@@ -23,7 +23,6 @@ JSON format (hand-writable)::
 
 from __future__ import annotations
 
-import json
 import math
 from fractions import Fraction
 from functools import cached_property
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from proofs_check.errors import DistributionError, TooLargeError
+from proofs_check.files import read_json
 from proofs_check.limits import check_at_most, check_power, limit, show
 
 MAX_DENSE_STATES = limit("dense_states")
@@ -347,42 +347,4 @@ def from_json(obj):
 
 def load(path: str | Path) -> Distribution:
     """Read a distribution file: its size, JSON nesting depth and name are checked before it is built."""
-    return from_json(read_json(path, "distribution"))
-
-
-def read_json(path: str | Path, what: str):
-    """Parse a JSON input file after checking its size; nesting depth and huge integers are errors."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise DistributionError(f"{what} file {p} is a directory; give a JSON file")
-        check_at_most(size, "file_bytes", f"size in bytes of {p}")
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DistributionError(f"{what} file {p} is not UTF-8 text; give a JSON file") from None
-    except OSError as exc:
-        raise DistributionError(f"cannot read {what} file {p}: {exc.strerror}") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DistributionError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise DistributionError(f"{p} nests JSON deeper than the limit json_depth = {limit('json_depth')}") from None
-    except ValueError as exc:  # e.g. an integer with more digits than int() converts
-        raise DistributionError(f"{p} holds an unusable number ({str(exc)[:80]}); weights have at most "
-                                f"{limit('weight_digits')} digits") from None
-    _check_depth(obj, p)
-    return obj
-
-
-def _check_depth(obj, path) -> None:
-    """Raise when ``obj`` nests lists/objects deeper than the ``json_depth`` limit (iteratively)."""
-    top, stack = limit("json_depth"), [(obj, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (list, dict)):
-            if depth > top:
-                raise DistributionError(f"{path} nests JSON deeper than the limit json_depth = {top}")
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((c, depth + 1) for c in children if isinstance(c, (list, dict)))
+    return from_json(read_json(path, "distribution", DistributionError))
