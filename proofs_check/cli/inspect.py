@@ -21,6 +21,7 @@ from proofs_check.model.instance import Instance, check_all
 from proofs_check.numerics.exact import LogLinear
 from proofs_check.sources.markov import MarkovChain
 from proofs_check.errors import DlmInputError
+from proofs_check.verdicts import ExitCode, Status
 from proofs_check.model.learned import learn_predictor
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.cli.common import add_distribution_args, add_schedule_args, distribution_from_args, schedule_from_args
@@ -117,9 +118,20 @@ def run(args) -> int:
     out["statements"] = statement_rows(inst)
     if args.json:
         print(json.dumps(out, indent=2))
-        return 0
-    _print(out, dist)
-    return 0
+    else:
+        _print(out, dist)
+    return exit_code(out["statements"])
+
+
+def exit_code(rows: list[dict]) -> ExitCode:
+    """1 when a paper/derived clause fails; else 3 when one ended ``equal within width`` (enclosures that
+    could not be separated prove nothing either way); else 0.  Conjectures never set the code."""
+    counted = [r for r in rows if r["provenance"] != "conjecture"]
+    if any(r["verdict"] == Status.FAILS for r in counted):
+        return ExitCode.FAILS
+    if any(r["verdict"] == Status.EQUAL_WITHIN_WIDTH for r in counted):
+        return ExitCode.INCONCLUSIVE
+    return ExitCode.OK
 
 
 def _print(out: dict, dist) -> None:
@@ -137,7 +149,7 @@ def _print(out: dict, dist) -> None:
     con.print(p)
     s = Table("id", "provenance", "clause", "case", "lhs", "rhs", "verdict", title="statements")
     for row in out["statements"]:
-        colour = {"holds": "green", "equal": "cyan"}.get(row["verdict"], "red")
+        colour = {"holds": "green", "equal": "cyan", "equal within width": "yellow"}.get(row["verdict"], "red")
         verdict = f"[{colour}]{row['verdict']}[/]" + ("" if row["holds"] else " [red](violated)[/]")
         s.add_row(row["id"], row["provenance"], row["clause"], row["case"], f"{row['lhs']:.8g}",
                   f"{row['rhs']:.8g}", verdict)

@@ -176,9 +176,10 @@ def instance_cases(clause: Clause, inst: Instance) -> list[Case]:
     if over == "halving":
         return [Case(L, S.sizes, refined=S.halved().sizes)] if S.s_max >= 2 else []
     if over in ("offset", "exists"):
-        if over == "exists" and (S.s_max < 2 or L < 2):
+        step = S.offset_step or S.s_max  # an offset-family member is checked on its own family s
+        if over == "exists" and (step < 2 or L < 2):
             return []
-        return [offset_case(L, S.s_max, S.sizes)]
+        return [offset_case(L, step, S.sizes)]
     raise ValueError(f"unknown quantifier {over!r}")
 
 

@@ -541,7 +541,7 @@ def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_PRE
         return _evaluate_intervals(rel, inst, case, max_prec)
     v = compare(lhs, rhs, rel.rel)
     status = v.status
-    if status == "equal" and v.method.startswith("width"):
+    if status == "equal within width":
         status = "undecided"  # interval-only atoms (very long sequences): equal within a width
     ls, rs = _digits(lhs), _digits(rhs)
     return Evaluation(status, rel.rel, ls, rs, _clean(ls), _clean(rs), v.margin, f"exact:{v.method}", True)
