@@ -25,9 +25,10 @@ class Limit:
 
 
 _TABLE = (
-    Limit("L", 24, "sequence length of a dense or sparse distribution (its profile visits 2^L subsets)"),
+    Limit("L", 16, "sequence length of a dense or sparse distribution (its profile visits 2^L subsets)"),
     Limit("V", 1 << 16, "vocabulary size of a dense or sparse distribution"),
-    Limit("dense_states", 1 << 20, "V^L weights of a dense distribution or an enumerated law"),
+    Limit("dense_states", 1 << 16, "V^L weights of a dense distribution or an enumerated law"),
+    Limit("profile_work", 3**15, "cells the profile visits: (V+1)^L when dense, support rows x 2^L when sparse"),
     Limit("support_rows", 1 << 16, "support rows of a sparse distribution"),
     Limit("support_cells", 1 << 20, "support rows times L of a sparse distribution (profile cost ~ 2^L rows)"),
     Limit("markov_L", 4096, "length of a Markov chain (closed-form profile, O(L^2) terms)"),

@@ -60,14 +60,15 @@ from mpmath.libmp import from_man_exp, mpf_log, mpf_mul, mpf_neg, round_ceiling,
 
 from proofs_check.sources.distributions import Distribution, _exact_weights, index_to_rows
 from proofs_check.errors import DistributionError, TooLargeError
-from proofs_check.limits import check_at_most, power_exceeds
+from proofs_check.limits import check_at_most, limit, power_exceeds
 from proofs_check.numerics.exact import Enclosure, LogLinear, iv_precision
 from proofs_check.sources.profile import InformationProfile
 
 #: Largest L whose profile is kept as exact LogLinear values (longer chains get enclosures).
 EXACT_MAX_L = 12
-#: Largest number of states V^L that :meth:`MarkovChain.distribution` enumerates.
-ENUMERATE_MAX_STATES = 1 << 20
+#: Largest number of states V^L that :meth:`MarkovChain.distribution` enumerates (the law is a
+#: sparse distribution, so it obeys the ``support_rows`` limit of :mod:`proofs_check.limits`).
+ENUMERATE_MAX_STATES = limit("support_rows")
 #: Enclosures asked for at most this many bits come from the float64 interval backend.
 FLOAT_BOX_MAX_PREC = 64
 #: Non-homogeneous chains: largest L for which the high-precision backend is run

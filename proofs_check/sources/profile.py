@@ -29,10 +29,11 @@ import numpy as np
 
 from proofs_check.sources.distributions import Distribution, group_rows
 from proofs_check.errors import TooLargeError
+from proofs_check.limits import check_at_most, limit
 from proofs_check.numerics.exact import LogLinear
 
 DENSE_FILL = 0.25  # use numpy axis sums when at least this fraction of V^L is in the support
-MAX_PROFILE_L = 24  # the profile enumerates 2^L subsets: refuse larger L
+MAX_PROFILE_L = limit("L")  # the profile enumerates 2^L subsets: refuse larger L
 
 
 def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
@@ -46,6 +47,11 @@ def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.n
             f"L={L}: the profile enumerates 2^L = {2**L} subsets, more than 2^{MAX_PROFILE_L}; "
             f"use L <= {MAX_PROFILE_L}, or the Markov family whose profile has a closed form")
     dense = dist.n_support >= DENSE_FILL * V**L
+    # every marginal of every subset is visited: sum_A V^|A| = (V+1)^L cells when dense, at most
+    # n * 2^L rows when sparse; refuse before the first one (the times at the limit are in the README)
+    work = (V + 1) ** L if dense else dist.n_support * 2**L
+    check_at_most(work, "profile_work", f"the profile's work ({'(V+1)^L' if dense else 'support rows x 2^L'}, "
+                  f"V={V}, L={L}, support {dist.n_support})", "use a smaller L or support, or a Markov chain")
     if dense:
         root = dist.dense_array()
 
