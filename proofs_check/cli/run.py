@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -46,9 +47,9 @@ def run(args) -> int:
     print_table(results, out)
     failed = camp.failed_statements
     for t in failed:
-        out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {json.dumps(t.counterexample)}")
+        out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {escape(json.dumps(t.counterexample))}")
     out.print(f"{results['total_checks']} certified checks in {results['elapsed_seconds']} s; "
-                    f"results in {path}")
+              f"results in {escape(str(path))}")
     return 1 if failed else 0
 
 
