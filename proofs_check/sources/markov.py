@@ -140,6 +140,8 @@ class MarkovChain:
             check_at_most(len(initial), "markov_V", "the chain's vocabulary size V (entries of 'initial')")
         init = _weight_row(initial, "initial", None)
         V = len(init)
+        check_at_most(L * V * V, "markov_work", f"L x V^2 of the chain (L={L}, V={V})",
+                      "use a shorter chain or fewer symbols")
         if transition is not None and transitions is not None:
             raise DistributionError("give either 'transition' (one matrix for every step) or 'transitions' "
                                     "(one per step), not both")
@@ -834,6 +836,7 @@ def random_chain(L: int, V: int = 4, seed: int = 0, zero_fraction: float = 0.25,
         raise DistributionError(f"V={V!r} must be an integer >= 1")
     check_at_most(V, "markov_V", "the chain's vocabulary size V")
     check_at_most(L, "markov_L", "chain length L")
+    check_at_most(L * V * V, "markov_work", f"L x V^2 of the chain (L={L}, V={V})", "use a shorter chain or fewer symbols")
     if not 0 <= zero_fraction < 1:
         raise DistributionError(f"zero_fraction={zero_fraction} must lie in [0, 1)")
     rng = np.random.default_rng(seed)
@@ -862,6 +865,7 @@ def bigram_chain(lang: str, L: int, alpha: int | Fraction = 1, fit_length: int |
     """
     from proofs_check.sources import words as W
 
+    check_at_most(L * 26 * 26, "markov_work", f"L x V^2 of the bigram chain (L={L}, V=26)", "use a shorter chain")
     scale_bits = word_args.get("scale_bits", W.DEFAULT_SCALE_BITS)
     alpha = Fraction(alpha)
     if alpha < 0:
