@@ -37,3 +37,11 @@ def test_check_at_most_names_the_limit_and_never_formats_a_huge_value():
         check_at_most(10**5000, "markov_L", "L")
     assert "about 10^5000" in str(info.value) or "about 10^4999" in str(info.value)
     assert show(12) == "12"
+
+
+def test_the_readme_lists_every_limit_with_its_value():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name, lim in LIMITS.items():
+        assert f"| `{name}` | {lim.value} |" in readme, name
