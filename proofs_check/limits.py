@@ -33,7 +33,7 @@ _TABLE = (
     Limit("support_cells", 1 << 20, "support rows times L of a sparse distribution (profile cost ~ 2^L rows)"),
     Limit("markov_L", 4096, "length of a Markov chain (closed-form profile, O(L^2) terms)"),
     Limit("markov_V", 32, "vocabulary size of a Markov chain (O(V^3) per step of the closed form)"),
-    Limit("markov_work", 4096 * 4**2, "L x V^2 of a Markov chain (inspect at L=4096, V=4 or L=64, V=32)"),
+    Limit("markov_work", 1 << 18, "L x V^2 of a Markov chain (e.g. L=4096, V=8 or L=256, V=32)"),
     Limit("schedule_chars", 20_000, "characters of a --schedule list"),
     Limit("T", 4096, "number of steps of a schedule (--balanced T, --schedule entries)"),
     Limit("digits", 1000, "significant digits of printed values (--digits)"),
