@@ -21,12 +21,13 @@ from theory import registry
 from theory.relations import relation as relation_type
 
 from proofs_check import validate
+from proofs_check.limits import limit
 from proofs_check.errors import DlmInputError
 from proofs_check.prover.core import (Certificate, ProverInputError, StatementResult, case_for, case_text, certificate,
                       prove_statements)
 
 DEFAULT_MAX_L = 12
-LIMIT_MAX_L = 18  # L = 18 already means 17 * 2^16 refinement cases for F4
+LIMIT_MAX_L = limit("prove_max_L")  # L = 18 already means 17 * 2^16 refinement cases for F4
 
 MEANING = {
     "g": "mean I(X_i; X_j | X_A), |A| = {u}",

@@ -24,7 +24,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=validate.seed, default=0, help="seed of the random exploration (default 0)")
     p.add_argument("--statement", type=validate.statement_id, action="append",
                    help="only this statement id (repeatable)")
-    p.add_argument("--max-L", type=validate.int_in(2, 8), default=6,
+    p.add_argument("--max-L", type=validate.int_in(2, "run_max_L"), default=6,
                    help="largest sequence length explored (2..8, default 6; exact checks enumerate V^L states)")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
                    help=f"where to write the results (default {DEFAULT_RESULTS})")

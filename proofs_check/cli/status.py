@@ -15,7 +15,7 @@ from proofs_check.cli.run import DEFAULT_RESULTS
 def register(sub) -> None:
     p = sub.add_parser("status", help="write the status board: prover and campaign results per statement")
     p.add_argument("--out", default="status", help="output directory (default status/)")
-    p.add_argument("--max-L", type=validate.int_in(2, 14), default=8,
+    p.add_argument("--max-L", type=validate.int_in(2, "status_max_L"), default=8,
                    help="prove every statement up to this L (2..14, default 8; use `prove` beyond)")
     p.add_argument("--results", default=DEFAULT_RESULTS,
                    help=f"campaign results from `dlm-verify run` (default {DEFAULT_RESULTS})")
