@@ -22,6 +22,7 @@ from __future__ import annotations
 from proofs_check.sources.distributions import (Distribution, copy_distribution, parity_distribution, product_distribution,
                             random_distribution)
 from proofs_check.errors import DistributionError
+from proofs_check.sources.distributions import check_dense_size, check_shape
 
 
 def _copy(L, V, seed, **_):
@@ -64,6 +65,9 @@ def _markov(L, V, seed, lang=None, **extra):
     return random_chain(L, V or 4, seed=seed, stationary=extra.get("stationary", True))
 
 
+#: Families built as an explicit (dense or sparse) distribution, bounded by the ``L`` and ``V`` limits.
+ENUMERATED = ("copy", "parity", "random", "product")
+
 FAMILIES = {
     "copy": _copy,
     "parity": _parity,
@@ -81,4 +85,8 @@ def build(name: str, L: int, V: int | None = None, seed: int = 0, **extra) -> Di
         raise DistributionError(f"family {name} needs --L N with N >= 1 (got {L})")
     if V is not None and (isinstance(V, bool) or not isinstance(V, int) or V < 1):
         raise DistributionError(f"--V {V!r} must be an integer >= 1")
+    if name in ENUMERATED:  # their builders allocate L x V (or 2^L) arrays: check the sizes first
+        if name in ("parity", "random"):  # these enumerate all V^L states
+            check_dense_size(V or 2, L)
+        check_shape(V or 2, L)
     return FAMILIES[name](L=L, V=V, seed=seed, **extra)

@@ -184,9 +184,9 @@ def test_generated_distribution_files_keep_the_contract(content, extra, as_json)
 
 
 OPTION_POOLS = {
-    "int": ["0", "-1", "1", "2", "3", "1e3", "9" * 40, "9" * 5000, "nan", "x", "", "3.5", "0x10", "+2"],
+    "int": ["0", "-1", "1", "2", "3", "30", "4096", "1e3", "9" * 40, "9" * 5000, "nan", "x", "", "3.5", "0x10", "+2"],
     "real": ["0", "-1", "nan", "inf", "-inf", "1e999", "0.25", "abc", "1/2", "", "1e-320"],
-    "text": HOSTILE_TEXT + ["ZZ", "S1", "3,2,1", "1," * 20000, "KL <= MI", "__import__('os')"],
+    "text": HOSTILE_TEXT + ["parity", "product", "random", "ZZ", "S1", "3,2,1", "1," * 20000, "KL <= MI", "__import__('os')"],
 }
 COMMAND_OPTIONS = {
     "inspect": (["--family", "copy", "--L", "2"], {"--L": "int", "--V": "int", "--seed": "int", "--sparsity": "real",
@@ -303,6 +303,10 @@ def test_names_from_files_are_not_rich_markup(tmp_path):
     (["inspect", "--family", "copy", "--L", "3", "--samples", "-5", "--predictor", "learned"], "--samples"),
     (["inspect", "--family", "markov", "--L", "10", "--V", "1000"], "markov_V"),
     (["inspect", "--family", "copy", "--L", "999999999999999999999"], "--L"),
+    (["inspect", "--family", "parity", "--L", "4096"], "limit"),  # was an internal error (2^4096 rows)
+    (["inspect", "--family", "parity", "--L", "30"], "limit"),  # was 4 GB and minutes
+    (["inspect", "--family", "product", "--L", "4096", "--V", "65536"], "limit"),  # was 4 GB
+    (["inspect", "--family", "copy", "--L", "4096", "--V", "65536"], "limit"),  # was 2 GB before the check
     (["prove", "--max-L", "1000000"], "--max-L"),
     (["status", "--max-L", "99"], "--max-L"),
 ])
