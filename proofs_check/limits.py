@@ -77,6 +77,8 @@ def power_exceeds(V: int, L: int, top: int) -> bool:
     """Whether ``V^L > top``, decided without computing ``V^L`` when it is clearly huge."""
     if V <= 1:
         return 1 > top
+    if L > top.bit_length():  # V^L >= 2^L > top, and L * log(V) might not even fit a float
+        return True
     if L * math.log(V) > math.log(top) + 1e-9 * max(1.0, L):  # certainly beyond: no big power
         return True
     return V**L > top  # here V^L <= about e * top: cheap and exact

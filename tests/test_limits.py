@@ -15,7 +15,7 @@ def test_every_limit_is_a_positive_int_with_a_description():
 
 @pytest.mark.parametrize("V, L, top, expected", [
     (2, 20, 2**20, False), (2, 21, 2**20, True), (2**20, 1, 2**20, False), (2**20 + 1, 1, 2**20, True),
-    (1, 10**30, 1, False), (3, 13, 3**13, False), (3, 13, 3**13 - 1, True), (10, 6, 10**6, False),
+    (1, 10**30, 1, False), (10**30, 10**400, 2**16, True), (3, 13, 3**13, False), (3, 13, 3**13 - 1, True), (10, 6, 10**6, False),
 ])
 def test_power_exceeds_is_exact_at_the_boundary(V, L, top, expected):
     assert power_exceeds(V, L, top) is expected

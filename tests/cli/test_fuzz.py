@@ -161,8 +161,10 @@ raw_files = st.one_of(
     st.text(max_size=64),
 )
 
+# nested_given: `check` runs its own Hypothesis search inside the generated case
 FUZZ_SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                HealthCheck.filter_too_much], deadline=None)
+                                                HealthCheck.filter_too_much, HealthCheck.nested_given],
+                         deadline=None)
 
 
 def _scaled(fraction: float) -> int:
@@ -264,6 +266,8 @@ def _dense(**kw):
 ATTACKS = {
     "L = 10^30 (V^L must not be formatted)": (_dense(length=10**30), 2),
     "V = 10^30": (_dense(vocab_size=10**30, length=1), 2),
+    "V = 10^30, L = 10^400 (L log V overflows a float; found by the deep fuzz run)":
+        (_dense(vocab_size=10**30, length=10**400, weights=[]), 2),
     "weights past the float range": (_dense(weights=[1.0, 1e-300, 0, 0, 0, 0, 0, 1.0]), 0),
     "integer weights of 10^400": ({"kind": "dense", "vocab_size": 2, "length": 1, "weights": [10**400, 1]}, 0),
     "weight of 5000 digits": ('{"kind": "dense", "vocab_size": 2, "length": 1, "weights": [' + "7" * 5000 + ", 1]}", 2),
