@@ -23,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("--budget", type=float, default=120.0, help="seconds for the whole campaign (default 120)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random exploration (default 0)")
     p.add_argument("--statement", action="append", help="only this statement id (repeatable)")
+    p.add_argument("--statements", metavar="TOML",
+                   help="also check the statements of this statement file, beside the registry's")
     p.add_argument("--max-L", type=int, default=6, help="largest sequence length explored (default 6)")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
                    help=f"where to write the results (default {DEFAULT_RESULTS})")
@@ -35,6 +37,7 @@ def run(args) -> int:
     if not 2 <= args.max_L <= 8:
         raise DlmInputError(f"--max-L {args.max_L} must lie in 2..8 (exact checks enumerate V^L states)")
     statements = tuple(registry.get(s) for s in args.statement) if args.statement else registry.STATEMENTS
+    statements += _file_statements(args.statements)
     con = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=con,
                   transient=True) as bar:
@@ -54,6 +57,20 @@ def run(args) -> int:
     out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s; "
               f"{_non_optimal_line(results)}; results in {path}")
     return 1 if failed else 0
+
+
+def _file_statements(path: str | None) -> tuple:
+    """The statements of a statement file as registry statements; an id the registry uses is refused."""
+    if path is None:
+        return ()
+    from proofs_check.search.statements_file import load
+
+    doc = load(path)
+    known = {s.id for s in registry.STATEMENTS}
+    for s in doc.statements:
+        if s.id in known:
+            raise DlmInputError(f"{path}: statement id {s.id!r} is a registry statement; rename it in the file")
+    return tuple(s.registry_statement(path) for s in doc.statements)
 
 
 def _fmt_ratio(x) -> str:

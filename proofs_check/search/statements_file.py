@@ -73,6 +73,8 @@ class UserClause:
     max_L: int
     budget: float
     seed: int
+    #: the optional fields the file set itself (the command line fills in the others)
+    explicit: frozenset = frozenset()
 
     @property
     def id(self) -> str:
@@ -203,7 +205,8 @@ def _clause(x, j: int, sid: str, min_L: int, where: str) -> UserClause:
     if rel.uses_step and over != "offset":
         raise StatementsFileError(f"{where}, field 'expr': s is the step of the randomized-offset family; "
                                   "set over = \"offset\" (or write s_max)")
-    return UserClause(sid, key, expr, over, min_L, max_L, float(budget), seed)
+    return UserClause(sid, key, expr, over, min_L, max_L, float(budget), seed,
+                      frozenset(k for k in ("max_L", "budget", "seed") if k in x))
 
 
 def _field(x: dict, name: str, types, expected: str, where: str, default=...):
