@@ -140,6 +140,22 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
     return res
 
 
+def prove(target: str, schedules: str = "all", min_L: int = 2):
+    """The every-``L`` symbolic proof of a relation (``"TC <= (L - 1)*DTC"``) over ``schedules``, or
+    of a registry clause by its id (``"S1.telescoped"``); a
+    :class:`~proofs_check.prover.symbolic.SymbolicResult` (``.status`` ``proved`` or not, ``.L0``,
+    ``.certificate_text()``).  Not proved is *not* refuted: :func:`check` searches for that."""
+    from theory import registry
+
+    sid, _, key = target.partition(".") if isinstance(target, str) else ("", "", "")
+    if key and sid in {s.id for s in registry.STATEMENTS}:
+        st = registry.get(sid)
+        idx = st.clause_index(key)
+        return prove_for_all_L(st.clauses[idx], max(min_L, st.min_L), st.clause_id(idx))
+    over = _quantifier(schedules)
+    return prove_for_all_L(parse(target).for_class(over).for_prover().clause(over), min_L)
+
+
 def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, res: CheckResult) -> None:
     """The sweep, then Hypothesis, unless a violation is already known; a violation is re-evaluated
     from scratch and only a certified one makes the verdict ``refuted``."""
