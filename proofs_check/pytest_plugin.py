@@ -124,10 +124,10 @@ class DlmFile(pytest.File):
         for clause in load(self.path).clauses:
             yield DlmItem.from_parent(self, name=clause.id, clause=clause)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo):
         if isinstance(excinfo.value, DlmInputError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
+        return super().repr_failure(excinfo)
 
 
 class DlmRefuted(AssertionError):
