@@ -17,6 +17,7 @@ Everything a test needs is importable from here; the heavy modules load on first
 * :func:`check` (prove, refute with a certified counterexample, or neither) and :func:`prove`
   (every-``L`` symbolic proof); :func:`load_statements` reads a statement file;
 * Hypothesis strategies :func:`distributions`, :func:`schedules`, :func:`instances`;
+* :func:`compare`: the certified comparison of two exact values (``compare(a, b, "<=").ok``);
 * the verdict words :class:`Established`, :class:`Status` and :class:`ExitCode`.
 """
 
@@ -47,6 +48,7 @@ _EXPORTS = {
     "distributions": ("proofs_check.search.strategies", "distributions"),
     "schedules": ("proofs_check.search.strategies", "schedules"),
     "instances": ("proofs_check.search.strategies", "instances"),
+    "compare": ("proofs_check.numerics.certify", "compare"),
     "Established": ("proofs_check.verdicts", "Established"),
     "Status": ("proofs_check.verdicts", "Status"),
     "ExitCode": ("proofs_check.verdicts", "ExitCode"),

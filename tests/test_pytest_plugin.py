@@ -18,32 +18,12 @@ import proofs_check.pytest_plugin  # noqa: F401
 import proofs_check.search.counterexamples  # noqa: F401
 import proofs_check.search.statements_file  # noqa: F401
 
+from tests.test_readme_example import readme_example
+
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
-BOUNDS = '''
-[[statement]]
-id = "THM1"
-title = "Theorem 1 with constant 1: true for every L"
-[[statement.clause]]
-expr = "KL_ideal <= (s_max - 1)/L * MI"
-over = "all"
-budget = 120
-
-[[statement]]
-id = "TC9"
-title = "total correlation at most 9 dual total correlations: false at L = 11"
-[[statement.clause]]
-expr = "TC <= 9*DTC"
-budget = 60
-
-[[statement]]
-id = "LOG"
-title = "a non-linear bound: not refuted, not proved"
-[[statement.clause]]
-expr = "log(1 + KL_ideal) <= KL_ideal"
-budget = 3
-'''
+BOUNDS = readme_example("dlm_bounds.toml")  # the README's statement file, as written
 
 
 def _plugin_args() -> list[str]:
