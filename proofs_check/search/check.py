@@ -202,12 +202,13 @@ def _beyond_max_L(read: UserRelation, over: str, max_L: int, search: "_Search", 
     """
     clause, schedule_free = ray_clause(read, over)
     top = RAYS_MAX_L if schedule_free else RAYS_SCHEDULES_MAX_L
-    rays = _ray_refutation(clause, range(max_L + 1, top + 1))
-    if rays is None:
-        res.notes.append(f"no extreme ray min(m, k) refutes it for L = {max_L + 1}..{top}"
-                         + ("" if schedule_free else " on any schedule (shape route)"))
+    rays, reached = _ray_refutation(clause, range(max_L + 1, top + 1), deadline)
+    if rays is None and reached > max_L:
+        res.notes.append(f"no extreme ray min(m, k) refutes it for L = {max_L + 1}..{reached}"
+                         + ("" if schedule_free else " on any schedule")
+                         + ("" if reached == top else f" (the budget ran out before L = {top})"))
     if isinstance(rays, str):
-        res.notes.append(f"extreme rays beyond L={max_L} not tried: {rays}")
+        res.notes.append(f"extreme rays beyond L={reached} not tried: {rays}")
     elif rays:
         if rays.L <= prover.WITNESS_MAX_L:  # small enough to build the distribution and its schedules
             _try_ray(search, over, rays.L, _ray_index(rays), deadline)
@@ -251,14 +252,22 @@ def _ray_index(ref) -> int | None:
     return None
 
 
-def _ray_refutation(clause, Ls):
-    """``prover.rays.refute_on_rays(clause, Ls)``: a :class:`~proofs_check.prover.core.Refutation`
-    (``.L``, ``.direction``) or None; the reason (a string) when the ray route cannot take the
-    clause."""
-    try:
-        return refute_on_rays(clause, list(Ls))
-    except DlmInputError as exc:  # a clause the ray route cannot take at large L: say why
-        return str(exc)
+def _ray_refutation(clause, Ls, deadline: float):
+    """``prover.rays.refute_on_rays`` one length at a time until ``deadline``: ``(refutation or None,
+    the last L decided)``; ``(reason, max_L)`` when the ray route cannot take the clause."""
+    prover_ = prover.Prover(confirm_witnesses="none")
+    reached = Ls.start - 1
+    for L in Ls:
+        if time.monotonic() > deadline:
+            break
+        try:
+            ref = refute_on_rays(clause, [L], prover=prover_)
+        except DlmInputError as exc:  # a clause the ray route cannot take at large L: say why
+            return str(exc), reached
+        if ref is not None:
+            return ref, L
+        reached = L
+    return None, reached
 
 
 def _try_ray(search: "_Search", over: str, L: int, k: int | None, deadline: float) -> None:
