@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from proofs_check import validate
+from proofs_check.errors import DlmInputError
 from proofs_check.files import PathError, check_writable, write_atomic
 from proofs_check.search.check import MAX_L, SCHEDULE_CLASSES, check
 from proofs_check.search.witnesses import inspect_command
@@ -26,7 +27,10 @@ def register(sub) -> None:
                     "counterexample; exit 1). Bad or meaningless expression (h(L+1), g(-1), delta(L), D(L), "
                     "fractional arguments, undefined everywhere): exit 2. "
                     "Allowed: " + allowed_names() + ". An expression starting with '-' goes after '--'.")
-    p.add_argument("expression", help="one relation, e.g. \"KL_ideal <= (s_max - 1)/L * MI\"")
+    p.add_argument("expression", nargs="?", help="one relation, e.g. \"KL_ideal <= (s_max - 1)/L * MI\"")
+    p.add_argument("--file", metavar="TOML", help="check every clause of a statement file instead (one table; exit "
+                   "code of the worst verdict: refuted 1 > inconclusive 3 > proved 0; --max-L, --budget and --seed "
+                   "apply to clauses that do not set them)")
     p.add_argument("--schedules", choices=list(SCHEDULE_CLASSES), default="all",
                    help="schedule class the relation is claimed for (default all)")
     p.add_argument("--max-L", type=validate.int_in(2, MAX_L), default=10,
@@ -41,8 +45,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if (args.expression is None) == (args.file is None):
+        raise DlmInputError("give either one expression or --file TOML, e.g. check \"TC <= 9*DTC\"")
     if args.save_counterexample:
         check_writable(args.save_counterexample)  # before the search, not after it
+    if args.file:
+        from proofs_check.cli.check_file import run_file
+
+        return run_file(args)
     res = check(args.expression, schedules=args.schedules, max_L=args.max_L, budget=args.budget, seed=args.seed)
     saved = None
     if args.save_counterexample and res.distribution is not None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from theory import registry
 
+from proofs_check.errors import DlmInputError
 from proofs_check.search.campaign import Campaign
 from proofs_check.search.results import CampaignResult
 from proofs_check import validate
@@ -25,6 +26,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=validate.seed, default=0, help="seed of the random exploration (default 0)")
     p.add_argument("--statement", type=validate.statement_id, action="append",
                    help="only this statement id (repeatable)")
+    p.add_argument("--statements", metavar="TOML",
+                   help="also check the statements of this statement file, beside the registry's")
     p.add_argument("--max-L", type=validate.int_in(2, "run_max_L"), default=6,
                    help="largest sequence length explored (2..8, default 6; exact checks enumerate V^L states)")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
@@ -35,6 +38,7 @@ def register(sub) -> None:
 def run(args) -> int:
     path = check_writable(args.json)  # before the campaign, not after it
     statements = tuple(registry.get(s) for s in args.statement) if args.statement else registry.STATEMENTS
+    statements += _file_statements(args.statements)
     con = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=con,
                   transient=True) as bar:
@@ -52,6 +56,20 @@ def run(args) -> int:
     out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s; "
               f"{_non_optimal_line(results)}; results in {escape(str(path))}")
     return 1 if failed else 0
+
+
+def _file_statements(path: str | None) -> tuple:
+    """The statements of a statement file as registry statements; an id the registry uses is refused."""
+    if path is None:
+        return ()
+    from proofs_check.search.statements_file import load
+
+    doc = load(path)
+    known = {s.id for s in registry.STATEMENTS}
+    for s in doc.statements:
+        if s.id in known:
+            raise DlmInputError(f"{path}: statement id {s.id!r} is a registry statement; rename it in the file")
+    return tuple(s.registry_statement(path) for s in doc.statements)
 
 
 def _fmt_ratio(x) -> str:
