@@ -92,13 +92,13 @@ def print_table(results: CampaignResult, con: Console) -> None:
     """Per statement: instances (of them with a non-optimal predictor), verdict counts, tightest ratio."""
     for section, keep in (("Statements (paper and derived)", lambda p: p != "conjecture"),
                           ("Conjectures", lambda p: p == "conjecture")):
-        t = Table("id", "provenance", "instances", "non-optimal", "holds", "equal", "fails", "tightest",
-                  "worst instance", title=section)
+        t = Table("id", "provenance", "instances", "non-optimal", "holds", "equal", "within width", "fails",
+                  "tightest", "worst instance", title=section)
         for s in results.statements:
             if not keep(s.provenance):
                 continue
             fails = f"[red]{s.fails}[/]" if s.fails else "0"
-            t.add_row(s.id, s.provenance, str(s.instances), str(s.non_optimal), str(s.holds), str(s.equal), fails,
-                      _fmt_ratio(s.tightest_ratio), _short(s.worst))
+            t.add_row(s.id, s.provenance, str(s.instances), str(s.non_optimal), str(s.holds), str(s.equal),
+                      str(s.within_width), fails, _fmt_ratio(s.tightest_ratio), _short(s.worst))
         if t.row_count:
             con.print(t)

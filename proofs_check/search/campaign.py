@@ -47,6 +47,7 @@ from proofs_check.model.instance import ClauseResult, Instance, check_all, check
 from proofs_check.sources.markov import random_chain
 from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
+from proofs_check.verdicts import Status
 from proofs_check.search.driver import Outcome, search
 from proofs_check.search.strategies import instances_for
 
@@ -83,6 +84,7 @@ class Tally:
     holds: int = 0
     equal: int = 0
     fails: int = 0
+    within_width: int = 0
     tightest: float | None = None
     worst: dict | None = None
     counterexample: dict | None = None
@@ -110,8 +112,10 @@ class Tally:
             size = (inst.L, inst.dist.n_support, getattr(inst.dist, "total", 0))
             if self.counterexample is None or size < self._cex_size:
                 self.counterexample, self._cex_size = describe(inst, r), size
-        elif r.verdict.status == "equal":
+        elif r.verdict.status == Status.EQUAL:
             self.equal += 1
+        elif r.verdict.status == Status.EQUAL_WITHIN_WIDTH:
+            self.within_width += 1
         else:
             self.holds += 1
         q = r.verdict.tightness
@@ -130,8 +134,10 @@ class Tally:
     def summary(self) -> StatementTally:
         st_ = self.statement
         return StatementTally(st_.id, st_.title, st_.provenance, self.instances, self.checks, self.holds,
-                              self.equal, self.fails, self.tightest, self.worst, self.counterexample,
-                              list(self.ratios), dict(self.predictors), list(self.eps_train_instances))
+                              self.equal, self.fails, within_width=self.within_width,
+                              tightest_ratio=self.tightest, worst=self.worst, counterexample=self.counterexample,
+                              ratios=list(self.ratios), predictors=dict(self.predictors),
+                              eps_train_instances=list(self.eps_train_instances))
 
 
 def describe_non_optimal(inst: Instance, kind: str, results: list[ClauseResult]) -> dict:

@@ -125,6 +125,9 @@ class StatementTally:
     holds: int = 0
     equal: int = 0
     fails: int = 0
+    #: checks whose two sides are known only through enclosures that could not be separated: neither
+    #: holds nor fails (never counted as holds)
+    within_width: int = 0
     tightest_ratio: float | None = None
     worst: dict | None = None
     counterexample: dict | None = None
@@ -140,16 +143,17 @@ class StatementTally:
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "provenance": self.provenance,
                 "instances": self.instances, "checks": self.checks, "holds": self.holds, "equal": self.equal,
-                "fails": self.fails, "tightest_ratio": finite_or_text(self.tightest_ratio), "worst": self.worst,
+                "fails": self.fails, "within_width": self.within_width, "tightest_ratio": finite_or_text(self.tightest_ratio), "worst": self.worst,
                 "counterexample": self.counterexample, "ratios": [finite_or_text(r) for r in self.ratios],
                 "predictors": dict(self.predictors), "eps_train_instances": list(self.eps_train_instances)}
 
     @classmethod
     def from_json(cls, r: _Reader) -> "StatementTally":
         counts = {k: r.get(k, int, "an integer") for k in ("instances", "checks", "holds", "equal", "fails")}
-        if counts["holds"] + counts["equal"] + counts["fails"] != counts["checks"]:
-            r.fail("checks", f"holds + equal + fails = {counts['holds'] + counts['equal'] + counts['fails']}",
-                   counts["checks"])
+        counts["within_width"] = r.get("within_width", int, "an integer", default=0)
+        decided = counts["holds"] + counts["equal"] + counts["fails"] + counts["within_width"]
+        if decided != counts["checks"]:
+            r.fail("checks", f"holds + equal + fails + within_width = {decided}", counts["checks"])
         predictors = r.get("predictors", dict, "an object kind -> instances")
         for kind, n in predictors.items():
             if isinstance(n, bool) or not isinstance(n, int):
