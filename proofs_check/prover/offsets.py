@@ -53,17 +53,14 @@ from theory import definitions as defs
 from theory.linear import (CONST, QUANTITIES, SCHEDULE_DEPENDENT, Case, NotCompilable, NotLinearError,
                            compile_expr, expand_definitions, linear_form)
 from theory.registry import Clause
-from theory.symbols import KL_ideal_offset, L as L_sym, g, h, s_step
+from theory.symbols import KL, KL_ideal, KL_ideal_offset, L as L_sym, T, g, h, s_step
 
 from proofs_check.model.quantifiers import offset_case, quantifier
+from proofs_check.model.schedules import balanced
 from proofs_check.prover.basis import basis_matrix
 from proofs_check.prover.shapes import MAX_LISTED_REFUTATIONS, ShapeOutcome, ShapeUnsupported, _integers
 
-#: Quantifiers the offset route decides.
-OFFSET_QUANTIFIERS = ("offset", "exists")
-
 _t = sp.Symbol("t_room", integer=True, nonnegative=True)
-_SCHEDULE = tuple(x for x in SCHEDULE_DEPENDENT if x not in (KL_ideal_offset, s_step)) + (sp.Indexed,)
 
 
 class OffsetUnsupported(ShapeUnsupported):
@@ -87,6 +84,50 @@ def family_form(L: int, steps) -> tuple[np.ndarray, np.ndarray]:
     return s[:, 0].copy(), room_sums(t, s)
 
 
+def balanced_form(L: int, Ts) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`family_form` for ``KL_ideal`` of ``balanced(L, T)``, ``T`` in ``Ts``: F2's weight
+    ``omega(u) = e - u``; the first ``r = L mod T`` steps have size ``q + 1`` (``q = L // T``), so
+    ``e = (u // (q+1) + 1)(q+1) - 1`` below ``r(q+1)`` and ``r(q+1) + ((u - r(q+1)) // q + 1) q - 1``
+    above (denominator 1)."""
+    T_ = np.asarray(Ts, dtype=np.int64)[:, None]
+    q, r = L // T_, L % T_
+    top = r * (q + 1)
+    u = np.arange(L - 1, dtype=np.int64)[None, :]
+    e = np.where(u < top, (u // (q + 1) + 1) * (q + 1) - 1, top + ((u - top) // q + 1) * q - 1)
+    return np.ones(len(Ts), dtype=np.int64), e - u
+
+
+@dataclass(frozen=True)
+class Family:
+    """A quantifier with one case per value of a parameter (``s`` or ``T``) at each ``L``:
+    ``quantities`` are the schedule quantities whose rows :attr:`form` gives in closed form
+    (``KL`` is ``KL_ideal + eps_train``, F1), ``case`` the full case of a parameter value,
+    ``light_case`` the case :func:`theory.linear.linear_form` needs for the other terms."""
+
+    param: sp.Symbol
+    quantities: tuple
+    params: object  # L -> parameter values, in case order
+    form: object  # (L, values) -> (den, g numerators)
+    case: object  # (L, value) -> Case
+    light_case: object  # (L, value) -> Case
+
+
+def _steps(over):
+    return lambda L: list(quantifier(over).steps(L))
+
+
+_OFFSET = dict(param=s_step, quantities=(KL_ideal_offset,), form=family_form, case=offset_case,
+               light_case=lambda L, p: Case(L, step=p))
+#: Quantifiers this route decides, and how.
+FAMILIES = {
+    "offset": Family(params=_steps("offset"), **_OFFSET),
+    "exists": Family(params=_steps("exists"), **_OFFSET),
+    "balanced": Family(T, (KL_ideal, KL), lambda L: list(range(1, L + 1)), balanced_form,
+                       lambda L, p: Case(L, balanced(L, p).sizes), lambda L, p: Case(L, balanced(L, p).sizes)),
+}
+OFFSET_QUANTIFIERS = tuple(FAMILIES)
+
+
 # -- analysis of a clause ---------------------------------------------------------------------
 
 
@@ -100,13 +141,14 @@ class OffsetTerm:
     factor: object  # closure env -> value, or None: evaluate factor_expr by linear_form
     quantity: sp.Expr | None
     family: bool
-    reads_step: bool
+    reads_step: bool  # reads the parameter (s or T)
+    eps: int = 0  # 1 for KL = KL_ideal + eps_train (F1)
     room: tuple | None = None  # vectorised w(t, s), for Q = sum_u w(u) g(u) with w reading u as t = L-1-u
     ratio: tuple | None = None  # the factor vectorised over (L, s) (see _vectorised)
     hform: tuple | None = None  # Q = sum_i c_i h(a_i) with c_i, a_i vectorised over (L, s) (see _h_terms)
 
 
-def _room_weight(q):
+def _room_weight(q, param):
     """For ``q = Sum(w(u) g(u), (u, 0, L-2))`` with ``w`` reading ``u`` and ``L`` only through
     ``t = L-1-u``: ``w`` as vectorised branches in ``(t, s)`` (:func:`_vectorised`); else ``None``."""
     if not isinstance(q, sp.Sum) or len(q.args) != 2:
@@ -121,9 +163,9 @@ def _room_weight(q):
     if w.has(*QUANTITIES):
         return None
     w = w.xreplace({var: L_sym - 1 - _t})
-    if w.free_symbols - {_t, s_step}:
+    if w.free_symbols - {_t, param}:
         return None
-    return _vectorised(w, (_t, s_step))
+    return _vectorised(w, (_t, param))
 
 
 def _vectorised(expr, syms):
@@ -173,30 +215,29 @@ def _fmax(a) -> float:
     return float(np.max(np.abs(a))) if a.size else 0.0
 
 
-def _term(sgn: int, term) -> OffsetTerm:
+def _term(sgn: int, term, fam: Family) -> OffsetTerm:
     consts, qty = [], []
     for f in sp.Mul.make_args(term):
         (qty if f.has(*QUANTITIES) else consts).append(f)
     c, q = sp.Mul(*consts), sp.Mul(*qty)
-    if q.has(*_SCHEDULE):
-        raise OffsetUnsupported(f"term {term} reads a schedule other than the offset family")
-    if q.has(KL_ideal_offset) and q != KL_ideal_offset:
-        raise OffsetUnsupported(f"term {term}: KL_ideal_offset must be a plain factor")
-    if c.free_symbols - {L_sym, s_step}:
-        raise OffsetUnsupported(f"factor {c} of {term} reads {c.free_symbols - {L_sym, s_step}}")
+    family = q in fam.quantities
+    other = tuple(x for x in SCHEDULE_DEPENDENT + (sp.Indexed,) if x not in fam.quantities + (fam.param,))
+    if not family and q.has(*other, *fam.quantities):
+        raise OffsetUnsupported(f"term {term} reads the schedule other than through {fam.quantities}")
+    if c.free_symbols - {L_sym, fam.param}:
+        raise OffsetUnsupported(f"factor {c} of {term} reads {c.free_symbols - {L_sym, fam.param}}")
     try:
         factor = compile_expr(c)
     except NotCompilable:
         factor = None
-    family = q == KL_ideal_offset
     quantity = None if q == 1 else q
-    room = None if family or quantity is None else _room_weight(q)
-    reads_step = family or expand_definitions(q).has(s_step)  # named weights (c_s) read s inside
-    hform = _h_terms(q) if reads_step and not family and quantity is not None and room is None else None
-    return OffsetTerm(sgn, c, factor, quantity, family, reads_step, room, _ratio(c), hform)
+    room = None if family or quantity is None else _room_weight(q, fam.param)
+    reads = family or expand_definitions(q).has(fam.param)  # named weights (c_s) read s inside
+    hform = _h_terms(q, fam.param) if reads and not family and quantity is not None and room is None else None
+    return OffsetTerm(sgn, c, factor, quantity, family, reads, int(q == KL), room, _ratio(c, fam.param), hform)
 
 
-def _h_terms(q):
+def _h_terms(q, param):
     """``q = sum_i c_i h(a_i)`` (after the definitions of delta, g, D, MI, ...) with ``c_i`` and
     ``a_i`` vectorisable in ``(L, s)``: the pairs ``(c_i, a_i)`` as :func:`_vectorised` branches;
     else ``None``."""
@@ -209,7 +250,7 @@ def _h_terms(q):
         by_arg[hs[0].args[0]] = by_arg.get(hs[0].args[0], 0) + term / hs[0]
     out = []
     for a, c in by_arg.items():
-        va, vc = _vectorised(sp.sympify(a), (L_sym, s_step)), _vectorised(sp.sympify(c), (L_sym, s_step))
+        va, vc = _vectorised(sp.sympify(a), (L_sym, param)), _vectorised(sp.sympify(c), (L_sym, param))
         if va is None or vc is None:
             return None
         out.append((vc, va))
@@ -221,9 +262,9 @@ def _scalars(q):
     return q.xreplace(defs.SCALAR_DEFINITIONS) if q.has(*defs.SCALAR_DEFINITIONS) else q
 
 
-def _ratio(c):
+def _ratio(c, param):
     """The constant factor ``c`` vectorised over ``(L, s)`` (:func:`_vectorised`), or ``None``."""
-    return _vectorised(sp.sympify(c), (L_sym, s_step))
+    return _vectorised(sp.sympify(c), (L_sym, param))
 
 
 _TERMS: dict = {}
@@ -237,9 +278,9 @@ def offset_terms(clause: Clause) -> tuple[OffsetTerm, ...]:
     hit = _TERMS.get(key)
     if hit is None:
         try:
-            if clause.over not in OFFSET_QUANTIFIERS:
+            if clause.over not in FAMILIES:
                 raise OffsetUnsupported(f"quantifier {clause.over!r} is not an offset family")
-            hit = tuple(_term(sgn, t) for sgn, t in _signed_terms(clause))
+            hit = tuple(_term(sgn, t, FAMILIES[clause.over]) for sgn, t in _signed_terms(clause))
         except OffsetUnsupported as exc:
             hit = exc
         _TERMS[key] = hit
@@ -257,18 +298,20 @@ def _basis(L: int) -> np.ndarray:
 
 
 def _sparse_row(form: dict, L: int) -> tuple[int, np.ndarray]:
-    """``(den, numerators of [g(0..L-2), delta(L-1), const])`` of a linear form in ``h``
+    """``(den, numerators of [g(0..L-2), delta(L-1), const, eps_train])`` of a linear form in ``h``
     (``h(x)`` carries ``min(x, u+1)`` on ``g(u)`` and ``x`` on ``delta(L-1)``)."""
-    extra = [k for k in form if not isinstance(k, int) and k != CONST]
+    extra = [k for k in form if not isinstance(k, int) and k not in (CONST, "eps_train")]
     if extra:
-        raise OffsetUnsupported(f"{extra[0]} in a form (logs and eps_train are enumerated)")
+        raise OffsetUnsupported(f"{extra[0]} in a form (log constants are enumerated)")
     keys = list(form)
     den, nums = _integers([Fraction(form[k]) for k in keys])
-    row = np.zeros(L + 1, dtype=nums.dtype)
+    row = np.zeros(L + 2, dtype=nums.dtype)
     B = _basis(L) if nums.dtype != object else _basis(L).astype(object)
     for k, x in zip(keys, nums):
         if k == CONST:
             row[L] += x
+        elif k == "eps_train":
+            row[L + 1] += x
         else:
             row[:L] += x * B[k]
     return den, row
@@ -289,7 +332,7 @@ def _hform_rows(hform, L: int, steps: list[int]) -> tuple[list[int], np.ndarray]
     den = np.lcm.reduce(np.array([p[0] for p in pieces]), axis=0)
     if sum(_fmax((nc * (den // dc)).astype(float)) for dc, nc, _ in pieces) * L > 2.0**60:
         raise OffsetUnsupported("a coefficient of the clause is too large for int64 rows")
-    out = np.zeros((n, L + 1), dtype=np.int64)
+    out = np.zeros((n, L + 2), dtype=np.int64)
     for dc, nc, a in pieces:
         out[:, :L] += (nc * (den // dc))[:, None] * B[a]
     return [int(x) for x in den], out
@@ -330,6 +373,7 @@ class OffsetDecider:
         self.clause = clause
         self.terms = offset_terms(clause)
         self.over = clause.over
+        self.family = FAMILIES[clause.over]
 
     def _factors(self, term: OffsetTerm, L: int, steps: list[int]) -> list[Fraction]:
         if term.ratio is not None:  # P/Q over all steps at once, in integers
@@ -339,9 +383,9 @@ class OffsetDecider:
         out = []
         for s in steps:
             if term.factor is not None:
-                out.append(Fraction(term.factor({L_sym: L, s_step: s})))
+                out.append(Fraction(term.factor({L_sym: L, self.family.param: s})))
                 continue
-            form = linear_form(term.factor_expr, Case(L, step=s))
+            form = linear_form(term.factor_expr, self.family.light_case(L, s))
             if set(form) - {CONST}:
                 raise OffsetUnsupported(f"factor {term.factor_expr} is not a rational constant")
             out.append(Fraction(form.get(CONST, 0)))
@@ -353,30 +397,31 @@ class OffsetDecider:
         if hit is None:
             if len(_ROWS) > 8192:
                 _ROWS.clear()
-            hit = _ROWS[key] = _profile_row(q, Case(L) if s is None else Case(L, step=s))
+            hit = _ROWS[key] = _profile_row(q, Case(L) if s is None else self.family.light_case(L, s))
         return hit
 
     def _rows(self, i: int, term: OffsetTerm, L: int, steps: list[int]) -> tuple[list[int], np.ndarray]:
-        """``(dens, numerators)`` of ``Q`` for each step (columns ``g(0..L-2), delta(L-1), const``)."""
+        """``(dens, numerators)`` of ``Q`` for each step (columns ``g(0..L-2), delta(L-1), const, eps``)."""
         n = len(steps)
         if term.quantity is None:
-            out = np.zeros((n, L + 1), dtype=np.int64)
+            out = np.zeros((n, L + 2), dtype=np.int64)
             out[:, L] = 1
             return [1] * n, out
         if term.family:
-            den, nums = family_form(L, steps)
-            out = np.zeros((n, L + 1), dtype=np.int64)
+            den, nums = self.family.form(L, steps)
+            out = np.zeros((n, L + 2), dtype=np.int64)
             out[:, :L - 1] = nums
+            out[:, L + 1] = den * term.eps
             return [int(x) for x in den], out
         if not term.reads_step:
             den, row = self._profile(term.quantity, L, None)
-            return [den] * n, np.broadcast_to(row, (n, L + 1))
+            return [den] * n, np.broadcast_to(row, (n, L + 2))
         if term.hform is not None:
             return _hform_rows(term.hform, L, steps)
         if term.room is not None:  # w(t, s) on the grid t = L-1-u, one row per step
             t = (L - 1 - np.arange(L - 1, dtype=np.int64))[None, :]
             den, nums = _evaluate(term.room, (t, np.array(steps, dtype=np.int64)[:, None]), (n, L - 1))
-            out = np.zeros((n, L + 1), dtype=np.int64)
+            out = np.zeros((n, L + 2), dtype=np.int64)
             out[:, :L - 1] = nums
             return [int(x) for x in den], out
         parts = [self._profile(term.quantity, L, s) for s in steps]
@@ -384,10 +429,10 @@ class OffsetDecider:
         return [p[0] for p in parts], np.array([p[1] for p in parts], dtype=dtype)
 
     def slacks(self, L: int, steps: list[int]) -> tuple[list[int], np.ndarray, list[str]]:
-        """Slack rows of the given steps: ``(dens, numerators [g, delta(L-1), const], not-linear reasons)``
+        """Slack rows of the given steps: ``(dens, numerators [g, delta(L-1), const, eps], not-linear reasons)``
         (a reason is ``""`` for a row that is linear)."""
         n = len(steps)
-        den, acc = [1] * n, np.zeros((n, L + 1), dtype=np.int64)
+        den, acc = [1] * n, np.zeros((n, L + 2), dtype=np.int64)
         reasons = [""] * n
         for i, term in enumerate(self.terms):
             factors = self._factors(term, L, steps)
@@ -426,11 +471,13 @@ class OffsetDecider:
 
     def decide(self, L: int, prover=None) -> ShapeOutcome:
         """Every case (offset family) of the clause's quantifier at ``L`` (see the module docstring)."""
-        steps = list(quantifier(self.over).steps(L))
+        steps = self.family.params(L)
         out = ShapeOutcome(len(steps))
         if not steps:
             return out
         den, acc, reasons = self.slacks(L, steps)
+        for j in np.flatnonzero(acc[:, L + 1] != 0):  # F1's eps_train must cancel
+            reasons[j] = reasons[j] or "not linear in the profile: eps_train does not cancel"
         rel = self.clause.relation_type
         basis, const = acc[:, :L], acc[:, L]
         if rel.symbol == "==":
@@ -445,7 +492,7 @@ class OffsetDecider:
             elif not ok[j]:
                 out.n_refuted += 1
                 if len(out.refuted_cases) < MAX_LISTED_REFUTATIONS:
-                    out.refuted_cases.append(offset_case(L, s))
+                    out.refuted_cases.append(self.family.case(L, s))
             else:
                 pos = basis[j][basis[j] > 0]
                 if pos.size:
@@ -454,5 +501,5 @@ class OffsetDecider:
                         best = (v, s)
         out.proved = out.n_cases - out.not_linear - out.n_refuted
         if best is not None:
-            out.min_slack, out.min_slack_at = best[0], offset_case(L, best[1])
+            out.min_slack, out.min_slack_at = best[0], self.family.case(L, best[1])
         return out
