@@ -41,7 +41,12 @@ top-level term of a clause side depends only on part of the case (the schedule,
 only ``T`` or ``s_max``, the refinement, the offset family, a bound ``u``), so its
 form is computed once per distinct part and stored as a row of integers over a
 common denominator; the slacks of all cases of a clause are then assembled and
-moved to the elemental basis with one integer matrix product (numpy).
+moved to the elemental basis with one integer matrix product (numpy).  By default
+(``Prover(route="auto")``) the schedule quantifiers ``all``, ``small_steps``,
+``refinement``, ``halving`` are decided by the shapes of their steps
+(:mod:`proofs_check.prover.shapes`) and ``offset``, ``exists``, ``balanced`` from the
+closed form of their one-parameter family (:mod:`proofs_check.prover.offsets`), both
+polynomial in ``L``; ``route="enumerate"`` builds every case as above.
 """
 
 from __future__ import annotations

@@ -1,42 +1,48 @@
-"""Deciding every randomized-offset family of a length ``L`` at once, in closed form.
+"""Deciding every case of a one-parameter family of schedules at once, in closed form.
 
-Clauses over ``offset`` (S3, S4: the family of step ``s`` for every ``s = 1..L``) and ``exists``
-(P4: ``s = s_max = 2..L``, the family of step ``s_max`` as the witness) read the schedule only
-through ``KL_ideal_offset = (1/s) sum_{r=1..s} KL_ideal(r, s, ..., s, rest)`` (Li & Cai,
-arXiv 2505.21400, the randomized-offset schedule of Section 4).  Enumeration builds that average
-schedule by schedule (``s`` members of ``O(L/s)`` steps each, for every ``s``); this module writes
-its basis vector down directly.
+Clauses over ``offset`` (S3, S4: the randomized-offset family of step ``s`` for every
+``s = 1..L``), ``exists`` (P4: ``s = s_max = 2..L``, the family of step ``s_max`` as the witness),
+``balanced`` (P3: ``balanced(L, T)`` for every ``T = 1..L``) and ``each_u`` (F3: a profile
+inequality for each ``u = 0..L-2``) have one case per value of a parameter (``s``, ``T``, ``u``)
+at each ``L``.  Enumeration builds each case's linear form through
+:mod:`theory.linear` (for the offset family: ``s`` members of ``O(L/s)`` steps each, for every
+``s``); this module writes the basis vectors of all of them down at once.
 
-Closed form of the family.  By F2 of Li & Cai in the ``g`` basis, one schedule's ideal error is
-``sum_{u=0}^{L-2} omega(u) g(u)``, ``omega(u) = e - u`` with ``e`` the last index of the step
-containing ``u``; its ``delta(L-1)`` coefficient is ``0`` (each step ``(m, s)`` of the h-form
-``s delta(m) - h(m+s) + h(m)`` gives ``s - (m+s) + m``, as ``h(x)`` carries ``x delta(L-1)``) and
-it has no constant.  The member ``r`` has its step ends at ``r-1, r-1+s, r-1+2s, ...`` and at
-``L-1``.  The first end at or after ``u`` lies ``d = (r-1-u) mod s`` past ``u``, so as ``r`` runs
-over ``1..s``, ``d`` runs over ``0..s-1`` once each; the last step is cut at ``L-1``, which makes
-the distance ``min(d, t)`` with ``t = L-1-u`` the room after ``u``.  Hence
+Closed form of the family.  By F2 of Li & Cai (arXiv 2505.21400) in the ``g`` basis, one schedule's
+ideal error is ``sum_{u=0}^{L-2} omega(u) g(u)``, ``omega(u) = e - u`` with ``e`` the last index of
+the step containing ``u``; its ``delta(L-1)`` coefficient is ``0`` (each step ``(m, s)`` of the
+h-form ``s delta(m) - h(m+s) + h(m)`` gives ``s - (m+s) + m``, as ``h(x)`` carries
+``x delta(L-1)``) and it has no constant.  The member ``r`` of the offset family
+``(r, s, ..., s, rest)`` has its step ends at ``r-1, r-1+s, r-1+2s, ...`` and at ``L-1``.  The
+first end at or after ``u`` lies ``d = (r-1-u) mod s`` past ``u``, so as ``r`` runs over ``1..s``,
+``d`` runs over ``0..s-1`` once each; the last step is cut at ``L-1``, which makes the distance
+``min(d, t)`` with ``t = L-1-u`` the room after ``u``.  Hence
 
     coefficient of g(u) in KL_ideal_offset = N(t, s) / s,     N(t, s) = sum_{d=0}^{s-1} min(d, t)
         N(t, s) = s(s-1)/2                    when t >= s-1,
         N(t, s) = t(t+1)/2 + (s-1-t) t        when t <  s-1,
 
-one integer matrix over all ``s`` and ``u``, ``O(L^2)`` per ``L`` (the weight S3 names ``c_s``;
-the tests check it against :func:`theory.linear.linear_form` of the family, which stays the
-definition).
+one integer matrix over all ``s`` and ``u``, ``O(L^2)`` per ``L`` (the weight S3 names ``c_s``).
+For ``balanced(L, T)`` the steps are known in closed form too (:func:`balanced_form`).  The tests
+check both against :func:`theory.linear.linear_form`, which stays the definition.
 
 The other terms.  Each top-level term of the slack (``rhs - lhs`` or ``lhs - rhs``, as
-:mod:`proofs_check.prover.core`) is ``f(L, s) * Q`` with ``f`` a rational constant (compiled once
-by :func:`theory.linear.compile_expr`) and ``Q`` either ``KL_ideal_offset`` or a profile quantity
-free of the schedule (``MI``, ``D(L-s+1)``, P4's sum of ``D(2^j)``).  ``Q`` without ``s`` is
-expanded by :func:`theory.linear.linear_form` once per ``L``, ``Q`` with ``s`` once per
-``(L, s)``, except ``sum_u w(u) g(u)`` whose weight reads ``u`` only through ``t = L-1-u`` (S3's
-``c_s``): its basis vector is ``w`` itself, tabulated once per ``(t, s)`` for every ``L``.  A
-factor ``f = 0`` skips its ``Q`` (``(s-1)/2 * D(L-s+1)`` at ``s = 1``, where ``D(L)`` is undefined).
+:mod:`proofs_check.prover.core`) is ``f(L, p) * Q``, ``p`` the parameter: ``f`` a rational
+constant and ``Q`` the family's quantity (``KL_ideal_offset``; ``KL_ideal`` or ``KL`` =
+``KL_ideal + eps_train`` by F1 for ``balanced``) or a profile quantity free of the schedule
+(``MI``, ``D(L-s+1)``, P4's sum of ``D(2^j)``).  ``f``, and ``Q = sum_i c_i h(a_i)`` (after the
+definitions of delta, g, D, MI) with coefficients and arguments rational in ``(L, p)``, are
+evaluated for all ``p`` at once with integer numpy arithmetic; so is ``Q = sum_u w(u) g(u)`` whose
+weight reads ``u`` only through ``t = L-1-u`` (S3's ``c_s``), whose basis vector is ``w`` on the
+``(t, p)`` grid.  Anything else is expanded by :func:`theory.linear.linear_form` once per ``L``
+(``Q`` without ``p``) or per ``(L, p)``.  A factor ``f = 0`` skips its ``Q`` (``(s-1)/2 *
+D(L-s+1)`` at ``s = 1``, where ``D(L)`` is undefined).
 
 Decision.  Per ``L`` the slacks of all cases are rows of integers over a per-row denominator,
-columns ``g(0..L-2), delta(L-1)``, constant.  A row whose entries all have the sign the relation
-asks is proved (the Shannon-cone certificate of :mod:`proofs_check.prover.core`); any other row
-is refuted, and its case ``offset_case(L, s)`` is handed back for an exact certificate.
+columns ``g(0..L-2), delta(L-1)``, constant, ``eps_train`` (which must cancel).  A row whose
+entries all have the sign the relation asks is proved (the Shannon-cone certificate of
+:mod:`proofs_check.prover.core`); any other row is refuted, and its case is handed back for an
+exact certificate, built the definition's way.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from theory import definitions as defs
 from theory.linear import (CONST, QUANTITIES, SCHEDULE_DEPENDENT, Case, NotCompilable, NotLinearError,
                            compile_expr, expand_definitions, linear_form)
 from theory.registry import Clause
-from theory.symbols import KL, KL_ideal, KL_ideal_offset, L as L_sym, T, g, h, s_step
+from theory.symbols import KL, KL_ideal, KL_ideal_offset, L as L_sym, T, g, h, s_step, u
 
 from proofs_check.model.quantifiers import offset_case, quantifier
 from proofs_check.model.schedules import balanced
@@ -64,7 +70,7 @@ _t = sp.Symbol("t_room", integer=True, nonnegative=True)
 
 
 class OffsetUnsupported(ShapeUnsupported):
-    """The clause is not a sum of ``f(L, s) * Q`` terms the offset route can build (says why)."""
+    """The clause is not a sum of ``f(L, p) * Q`` terms the family route can build (says why)."""
 
 
 # -- the family in closed form ------------------------------------------------------------------
@@ -124,6 +130,9 @@ FAMILIES = {
     "exists": Family(params=_steps("exists"), **_OFFSET),
     "balanced": Family(T, (KL_ideal, KL), lambda L: list(range(1, L + 1)), balanced_form,
                        lambda L, p: Case(L, balanced(L, p).sizes), lambda L, p: Case(L, balanced(L, p).sizes)),
+    # a profile clause binding u (F3's g(u) >= 0): one case per u = 0..L-2, no schedule
+    "each_u": Family(u, (), lambda L: list(range(L - 1)), None, lambda L, p: Case(L, bind=((u, p),)),
+                     lambda L, p: Case(L, bind=((u, p),))),
 }
 OFFSET_QUANTIFIERS = tuple(FAMILIES)
 
@@ -367,7 +376,7 @@ _ROWS: dict = {}  # (quantity, L, s) -> profile row, shared by the clauses of on
 
 
 class OffsetDecider:
-    """Offset route for one clause (tables cached across ``L``); :meth:`decide` answers one ``L``."""
+    """Family route for one clause (its analysis cached); :meth:`decide` answers one ``L``."""
 
     def __init__(self, clause: Clause):
         self.clause = clause
