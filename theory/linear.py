@@ -480,5 +480,7 @@ QUANTITIES = _QUANTITIES
 compile_expr = _compile_expr
 #: Raised by :func:`compile_expr` for an expression it cannot compile (evaluate it by :func:`linear_form`).
 NotCompilable = _NotCompilable
+#: ``summand_leaves(body, var)``: the schedule atoms of a Sum's summand that depend on its variable.
+summand_leaves = _leaves
 #: ``expand_definitions(expr)``: named weights and ``delta``, ``g``, ``D`` replaced by their definitions.
 expand_definitions = _expand_definitions
