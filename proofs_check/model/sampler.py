@@ -16,6 +16,7 @@ by enumerating every ordered partition and counting how often each pair
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from fractions import Fraction
 from itertools import combinations, product
@@ -110,7 +111,24 @@ def entropy(dist: Distribution) -> LogLinear:
     return LogLinear.from_integer_form(W, 0, acc.items())
 
 
+#: Per predictor object: ``(i, A) -> (dist, CE(i, A))``.  The brute-force KL and eps_train of one
+#: instance need the same pairs ``(i, |A| = m_k)``, so each cross entropy is computed once.
+_CE_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def cross_entropy(dist: Distribution, pred: Predictor, i: int, A: tuple) -> LogLinear:
+    """``CE(i, A)`` of :func:`_cross_entropy`, memoised per (predictor, distribution, i, A)."""
+    try:
+        memo = _CE_CACHE.setdefault(pred, {})
+    except TypeError:  # a predictor that cannot be weakly referenced: no memo
+        return _cross_entropy(dist, pred, i, A)
+    hit = memo.get((i, A))
+    if hit is None or hit[0] is not dist:
+        hit = memo[(i, A)] = (dist, _cross_entropy(dist, pred, i, A))
+    return hit[1]
+
+
+def _cross_entropy(dist: Distribution, pred: Predictor, i: int, A: tuple) -> LogLinear:
     """``CE(i, A) = -E_p log pred_i(X_i | X_A)``, exactly.
 
     For the optimal predictor the conditional is kept as the unreduced count ratio
