@@ -51,8 +51,12 @@ def round_seed(seed: int, round_: int) -> int:
 
 
 def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadline: float, seed: int = 0,
-           label: str = "tightness", batch: int = BATCH):
+           label: str = "tightness", batch: int = BATCH, rounds: range | None = None):
     """Run Hypothesis rounds over ``examples`` until ``deadline`` (``time.monotonic``) or a violation.
+
+    ``rounds``: run exactly these rounds (each to its end, whatever the deadline) instead of
+    rounds ``0, 1, ...`` until the deadline: a fixed work list, so a search split into rounds
+    over several processes gives the same examples as one process running them in turn.
 
     ``examine(example)`` evaluates one drawn example (and tallies it: the driver keeps no
     counts of its own) and returns an :class:`Outcome`.  Returns the payload of the shrunk
@@ -71,10 +75,18 @@ def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadl
             raised.append(out.violation)
             raise Violation(out.violation)
 
+    todo = iter(rounds) if rounds is not None else None
     round_ = 0
-    while time.monotonic() < deadline:
+    while True:
+        if todo is not None:
+            round_ = next(todo, None)
+            if round_ is None:
+                break
+        elif time.monotonic() >= deadline:
+            break
         runner = hyp_seed(round_seed(seed, round_))(test)
-        round_ += 1
+        if todo is None:
+            round_ += 1
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             try:
                 runner()
