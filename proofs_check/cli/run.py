@@ -11,7 +11,7 @@ from rich.table import Table
 
 from theory import registry
 
-from proofs_check.search.campaign import Campaign
+from proofs_check.search.campaign import Campaign, default_workers
 from proofs_check.search.results import CampaignResult
 from proofs_check.errors import DlmInputError
 
@@ -24,6 +24,13 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the random exploration (default 0)")
     p.add_argument("--statement", action="append", help="only this statement id (repeatable)")
     p.add_argument("--max-L", type=int, default=6, help="largest sequence length explored (default 6)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes sharing the shards (default: the number of cores)")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="Hypothesis rounds per statement: a fixed work list, the same results for any "
+                        "--workers (default: rounds until --budget seconds have passed)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the shards on the Dask cluster at ADDRESS (tcp://HOST:8786; extra [dask])")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
                    help=f"where to write the results (default {DEFAULT_RESULTS})")
     p.set_defaults(func=run)
@@ -34,12 +41,18 @@ def run(args) -> int:
         raise DlmInputError(f"--budget {args.budget} must be positive (seconds)")
     if not 2 <= args.max_L <= 8:
         raise DlmInputError(f"--max-L {args.max_L} must lie in 2..8 (exact checks enumerate V^L states)")
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise DlmInputError(f"--workers {args.workers} must be at least 1 (processes)")
+    if args.rounds is not None and args.rounds < 0:
+        raise DlmInputError(f"--rounds {args.rounds} must be 0 or more (Hypothesis rounds per statement)")
     statements = tuple(registry.get(s) for s in args.statement) if args.statement else registry.STATEMENTS
     con = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=con,
                   transient=True) as bar:
         task = bar.add_task("campaign", total=1.0)
         camp = Campaign(statements=statements, budget=args.budget, seed=args.seed, max_L=args.max_L,
+                        workers=workers, rounds=args.rounds, scheduler=args.scheduler,
                         progress=lambda what, frac: bar.update(task, completed=frac, description=what))
         camp.run()
     results = camp.results()
@@ -51,7 +64,8 @@ def run(args) -> int:
     failed = camp.failed_statements
     for t in failed:
         out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {json.dumps(t.counterexample)}")
-    out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s; "
+    out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s "
+              f"({results.workers} worker{'s' if results.workers != 1 else ''}); "
               f"{_non_optimal_line(results)}; results in {path}")
     return 1 if failed else 0
 
