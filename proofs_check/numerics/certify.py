@@ -13,10 +13,10 @@ The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
 1. float64 with the error bound of :meth:`LogLinear.float_with_error`: decided when
    ``|d| > bound``;
 2. a rational ``d`` (no logarithms left) is decided exactly;
-3. otherwise mpmath interval arithmetic (``mpmath.iv``) at 64, 128 and 256 bits;
-4. if those enclosures all contain 0, the exact zero test (a zero difference is ``"equal"``),
-   run this late because it factors every log argument (thousands for a real profile);
-5. otherwise intervals at 512, 1024, ... bits until the enclosure excludes 0, which
+3. otherwise one mpmath interval (``mpmath.iv``) at 64 bits (``CHEAP_INTERVAL_BITS``);
+4. if that enclosure contains 0, the exact zero test (a zero difference is ``"equal"``): what
+   float64 cannot decide is almost always an exact identity, which no enclosure can show;
+5. otherwise intervals at 128, 256, ... bits until the enclosure excludes 0, which
    always happens because ``d != 0``.
 
 ``Verdict.digits`` is the number of decimal digits of the arithmetic that decided
