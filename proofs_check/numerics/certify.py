@@ -13,11 +13,11 @@ The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
 1. float64 with the error bound of :meth:`LogLinear.float_with_error`: decided when
    ``|d| > bound``;
 2. a rational ``d`` (no logarithms left) is decided exactly;
-3. otherwise one mpmath interval (``mpmath.iv``) at 64 bits (``CHEAP_INTERVAL_BITS``);
-4. if that enclosure contains 0, the exact zero test (a zero difference is ``"equal"``): what
-   float64 cannot decide is almost always an exact identity, which no enclosure can show;
-5. otherwise intervals at 128, 256, ... bits until the enclosure excludes 0, which
-   always happens because ``d != 0``.
+3. otherwise the exact zero test (a zero difference is ``"equal"``): what float64 cannot
+   decide is almost always an exact identity, which no enclosure can show (intervals below
+   ``CHEAP_INTERVAL_BITS`` would be tried first: none, since it equals ``FIRST_BITS``);
+4. otherwise mpmath intervals (``mpmath.iv``) at 64, 128, ... bits until the enclosure excludes
+   0, which always happens because ``d != 0``.
 
 ``Verdict.digits`` is the number of decimal digits of the arithmetic that decided
 (about 15 for float64), ``Verdict.method`` names the route.
@@ -104,14 +104,13 @@ def sign(d) -> tuple[int, int, str]:
     value, err = d.float_with_error()
     if abs(value) > err:
         return (1 if value > 0 else -1), 15, "float64"
-    # Intervals at a few precisions first: the exact zero test factors every log argument over a
-    # coprime basis (thousands for a real profile), so it runs only when they cannot decide.
+    # The exact zero test before any interval (see the module docstring and precision.py).
     if isinstance(d, LogLinear) and d.is_rational():
         return (d.const > 0) - (d.const < 0), 0, "exact"
     prec = FIRST_BITS
     zero = None
     while True:
-        if prec > CHEAP_INTERVAL_BITS and zero is None:
+        if prec >= CHEAP_INTERVAL_BITS and zero is None:
             zero = d.is_zero()
             if zero:
                 return 0, 0, "exact"
