@@ -348,24 +348,10 @@ def coprime_factorizations(numbers: Iterable[int]) -> dict[int, dict[int, int]]:
     out: dict[int, dict[int, int]] = {}
     residual: dict[int, int] = {}
     for n in {int(x) for x in numbers if int(x) > 1}:
-        f: dict[int, int] = {}
-        r = n
-        for p in _SMALL_PRIMES:
-            if p * p > r:
-                break
-            if r % p == 0:
-                e = 0
-                while r % p == 0:
-                    r //= p
-                    e += 1
-                f[p] = e
-        else:
-            if r > 1:  # no factor below 4096 and maybe composite: refined below
-                residual[n] = r
-                r = 1
-        if r > 1:  # r < p^2 for the first untried prime p: r is prime
-            f[r] = f.get(r, 0) + 1
-        out[n] = f
+        f, r = _small_factors(n)
+        out[n] = dict(f)
+        if r > 1:
+            residual[n] = r
     if residual:
         large = {b for f in out.values() for b in f if b >= 1 << 12}
         for n, r in residual.items():
@@ -380,6 +366,30 @@ def coprime_factorizations(numbers: Iterable[int]) -> dict[int, dict[int, int]]:
                 for b, e in factor_over(r, basis).items():
                     out[n][b] = out[n].get(b, 0) + e
     return out
+
+
+@lru_cache(maxsize=1 << 18)
+def _small_factors(n: int) -> tuple[tuple[tuple[int, int], ...], int]:
+    """``(((p, e), ...), r)``: ``n = prod p^e * r`` by trial division by the primes below 4096, where
+    ``r`` (1 when ``n`` factored completely) has no prime factor below 4096 and may be composite.
+    Cached: the exact zero tests of one campaign meet the same marginal counts over and over."""
+    f: dict[int, int] = {}
+    r = n
+    for p in _SMALL_PRIMES:
+        if p * p > r:
+            break
+        if r % p == 0:
+            e = 0
+            while r % p == 0:
+                r //= p
+                e += 1
+            f[p] = e
+    else:
+        if r > 1:  # no factor below 4096 and maybe composite: refined by the caller
+            return tuple(f.items()), r
+    if r > 1:  # r < p^2 for the first untried prime p: r is prime
+        f[r] = f.get(r, 0) + 1
+    return tuple(f.items()), 1
 
 
 def coprime_basis(numbers: Iterable[int]) -> list[int]:
