@@ -219,7 +219,16 @@ class LogLinear:
             # const + (log of a positive rational) = 0 would make e^const rational: impossible
             # for const != 0 unless the log part is exactly -const, which is transcendental.
             return False
-        return self.is_rational() or not self.coprime_coefficients()
+        if self.is_rational():
+            return True
+        # the coefficients over the coprime basis, in integers (all scaled by the common denominator)
+        _, _, items = self._integer_form()
+        factors = coprime_factorizations(n for n, _ in items)
+        acc: dict[int, int] = {}
+        for n, v in items:
+            for b, e in factors.get(n, {}).items():
+                acc[b] = acc.get(b, 0) + v * e
+        return not any(acc.values())
 
     # -- evaluation ---------------------------------------------------------
     def float_with_error(self) -> tuple[float, float]:
