@@ -19,6 +19,11 @@ named quantities of :mod:`theory.symbols` together with what it quantifies over:
                the prover uses the randomized-offset family with ``s = s_max``
                as the witness (an average that satisfies the bound proves that
                one member does)
+``policy``     deterministic value-dependent unmasking policies (A1): lowest
+               entropy first, top confidence and left-to-right with each
+               balanced schedule, entropy-sum with a few thresholds
+``policy_random`` the same policies with random tie-breaks, and the random-order
+               sampler with each balanced schedule
 =============  ===============================================================
 
 ``prover=False`` marks clauses about the sampler itself (they involve the
@@ -35,11 +40,11 @@ import sympy as sp
 from . import definitions as defs
 from .relations import RELATIONS, relation
 from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, c_s, delta, e,
-                      eps_train, g, j, k, m, s, s_max, s_step, u, T)
+                      eps_train, g, j, k, m, s, s_max, s_step, u, T, KL_policy, KL_policy_avg, TC_policy)
 
 PROVENANCES = ("paper", "derived", "conjecture")
 QUANTIFIERS = ("profile", "each_u", "all", "balanced", "one_step", "all_ones", "small_steps",
-               "refinement", "halving", "offset", "exists")
+               "refinement", "halving", "offset", "exists", "policy", "policy_random")
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,18 @@ STATEMENTS: tuple[Statement, ...] = (
                 "rate lower", key="rate_lower")),
         uses=("S3",),
         remarks="T is about L/s; the two sides meet when D(L-s+1) is close to D(L-1) (e.g. Markov chains, L >> s).",
+    ),
+    Statement(
+        "A1", "Adaptive unmasking: the chain rule along a value-dependent policy", "derived", BRIEF,
+        (Clause(KL_policy, "==", TC_policy, "policy", "KL(p || q_pi) = E sum_k TC(X_Bk | X_Ak = x_Ak)",
+                key="chain_rule", prover=False, needs_optimal=True),
+         Clause(KL_policy, "<=", KL_policy_avg, "policy_random", "KL(p || E_r q_pi,r) <= E_r KL(p || q_pi,r)",
+                key="tie_average", prover=False)),
+        uses=("F1",),
+        hypotheses="the policy's next reveal set depends only on the revealed positions, their values and the "
+                   "predictor; the optimal predictor for the first clause",
+        remarks="Li & Cai, arXiv 2505.21400, Remark 1 (lowest entropy first); Cai & Li, arXiv 2603.22248 "
+                "(entropy-sum). Policies are not functions of the profile: checked on instances only.",
     ),
 )
 

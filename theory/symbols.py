@@ -13,6 +13,10 @@ Schedule families:
     KL_ideal_refined  KL_ideal of a refinement of the schedule (F4, P2)
     KL_ideal_offset   E_r KL_ideal over S3's randomized-offset family with step s
     s                 the step of that family
+Unmasking policies (statement A1, notes/A1.md), for the policy of the case:
+    KL_policy      KL(p || q_pi) of the policy's output law
+    TC_policy      E sum_k TC(X_{B_k} | X_{A_k} = x_{A_k}) along the data and the policy's reveal sets
+    KL_policy_avg  the average over the policy's randomness r of KL(p || q_{pi,r})
 """
 
 import sympy as sp
@@ -31,6 +35,11 @@ MI = sp.Symbol("MI", nonnegative=True)
 TC = sp.Symbol("TC", nonnegative=True)
 DTC = sp.Symbol("DTC", nonnegative=True)
 H = sp.Symbol("H", nonnegative=True)
+KL_policy = sp.Symbol("KL_policy", nonnegative=True)
+TC_policy = sp.Symbol("TC_policy", nonnegative=True)
+KL_policy_avg = sp.Symbol("KL_policy_avg", nonnegative=True)
+#: Atoms whose value depends on the case's policy (read by proofs_check.model.instance).
+POLICY_ATOMS = (KL_policy, TC_policy, KL_policy_avg)
 
 h = sp.Function("h")
 delta = sp.Function("delta")

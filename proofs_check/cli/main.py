@@ -15,7 +15,7 @@ import sys
 from proofs_check.errors import DlmInputError
 
 #: Subcommand modules in :mod:`proofs_check.cli`, in help order.
-COMMANDS = ("run", "inspect", "prove", "check", "report", "status")
+COMMANDS = ("run", "inspect", "prove", "check", "report", "status", "schedule", "adaptive")
 DEFAULT = "run"
 
 

@@ -16,7 +16,7 @@ from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
 from theory.relations import relation as relation_type
-from theory.symbols import KL_ideal
+from theory.symbols import KL_ideal, POLICY_ATOMS
 
 from proofs_check.numerics.certify import Verdict, compare
 from proofs_check.verdicts import Status
@@ -26,6 +26,7 @@ from proofs_check.numerics.exact import Enclosure, LogLinear
 from proofs_check.sources.profile import InformationProfile
 from proofs_check.model.sampler import OptimalPredictor, Predictor, eps_train, expected_kl_bruteforce, n_partitions
 from proofs_check.model.quantifiers import offset_case, quantifier  # noqa: F401  (offset_case: public here too)
+from proofs_check.model.policy_exact import PolicyRun
 from proofs_check.model.schedules import Schedule, compositions, offset_family
 
 BRUTE_FORCE_MAX_PARTITIONS = 5_000
@@ -48,6 +49,7 @@ class Instance:
     profile: InformationProfile | None = None
     bruteforce: bool | None = None  # None: when the ordered partitions are few enough
     _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
+    _policy_values: dict = field(default_factory=dict, init=False, repr=False)  # (atom, policy) -> value
 
     def __post_init__(self):
         source = self.dist
@@ -107,7 +109,21 @@ class Instance:
             form = linear_form(expr, case)
             if "KL" in form and "KL" not in self.atoms:
                 self.atoms["KL"] = self.kl()
-            hit = self._values[key] = dot(form, self.atoms)
+            atoms = self.atoms
+            if any(a.name in form for a in POLICY_ATOMS):
+                atoms = {**atoms, **{a.name: self.policy_value(a.name, case.policy)
+                                     for a in POLICY_ATOMS if a.name in form}}
+            hit = self._values[key] = dot(form, atoms)
+        return hit
+
+    def policy_value(self, atom: str, policy) -> LogLinear:
+        """``KL_policy``, ``TC_policy`` or ``KL_policy_avg`` of ``policy`` on this instance, exactly."""
+        key = (atom, policy)
+        hit = self._policy_values.get(key)
+        if hit is None:
+            run = PolicyRun(self.dist, policy, self.predictor)
+            compute = {"KL_policy": run.kl, "TC_policy": run.tc_path, "KL_policy_avg": run.path_kl}[atom]
+            hit = self._policy_values[key] = compute()
         return hit
 
 
@@ -169,6 +185,9 @@ def check_clause(st: Statement, idx: int, inst: Instance) -> list[ClauseResult]:
         return []  # sampler-level identity: meaningful only with the brute-force KL
     if inst.L < st.min_L:
         return []
+    limit = getattr(quantifier(clause.over), "max_states", None)
+    if limit is not None and inst.dist.V ** inst.L > limit:
+        return []  # policy cases enumerate the support and every reveal path: small instances only
     out = []
     for case in instance_cases(clause, inst):
         try:

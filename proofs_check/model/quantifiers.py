@@ -23,12 +23,15 @@ Adding a quantifier: one class here plus its name in ``theory.registry.QUANTIFIE
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from hypothesis import strategies as st
 
 from theory.linear import Case
 from theory.symbols import u
 
 from proofs_check.errors import QuantifierError, ScheduleError
+from proofs_check.model import policies
 from proofs_check.model.schedules import (Schedule, all_ones, balanced, compositions, offset_family, one_step,
                                           randomized_offset)
 
@@ -364,9 +367,57 @@ class Exists(Offset):
     min_step = 2
 
 
+class Policies(Quantifier):
+    """Value-dependent unmasking policies (statement A1; :mod:`proofs_check.model.policies`).
+
+    A case is one policy: each fixed-size kind with each balanced schedule ``balanced(L, T)``,
+    ``T = 1..L``, and the entropy-sum policy with each threshold of ``EPS`` (nats).  The fixed-size
+    cases apply to their balanced schedule, the entropy-sum cases (no schedule) to the one-step
+    schedule ``(L)``, which stands for them.  ``ties="position"``: the deterministic policies
+    (lowest entropy first, top confidence, left to right); ``ties="random"``: random tie-breaks,
+    plus Li & Cai's random-order sampler.  Instances larger than ``max_states = V^L`` are skipped
+    (every policy case enumerates the support and its reveal paths).
+    """
+
+    EPS = (Fraction(1, 2), Fraction(1), Fraction(2))
+    max_states = 16
+
+    def __init__(self, name: str, ties: str):
+        self.name, self.ties = name, ties
+        self.kinds = ("left", "entropy", "confidence") if ties == "position" else ("random", "entropy", "confidence")
+        self.domain = (f"every L >= 1; the policies {', '.join(self.kinds)} with each balanced schedule and "
+                       f"entropy-sum with eps in {{1/2, 1, 2}}, ties broken {'by position' if ties == 'position' else 'at random'}")
+
+    def _fixed(self, S: Schedule) -> list[Case]:
+        return [Case(S.L, S.sizes, policy=policies.make(k, S.sizes, ties=self.ties)) for k in self.kinds]
+
+    def _adaptive(self, L: int) -> list[Case]:
+        return [Case(L, policy=policies.make("entropy-sum", eps=e, ties=self.ties)) for e in self.EPS]
+
+    def cases(self, L):
+        return [c for TT in range(1, L + 1) for c in self._fixed(balanced(L, TT))] + self._adaptive(L)
+
+    def applies(self, S):
+        return is_balanced(S)
+
+    def instance_cases(self, L, S):
+        if not self.applies(S):
+            return []
+        return self._fixed(S) + (self._adaptive(L) if S == one_step(L) else [])
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        raise QuantifierError(f"{what} ranges over unmasking policies; use `dlm-verify adaptive` for one source")
+
+    def strategy(self, L):
+        return st.integers(1, L).map(lambda TT: balanced(L, TT))
+
+    def witness(self, case):
+        return Schedule(case.sizes) if case.sizes is not None else one_step(case.L)
+
+
 QUANTIFIERS: dict[str, Quantifier] = {q.name: q for q in (
     Profile(), EachU(), All(), Balanced(), OneStep(), AllOnes(), SmallSteps(), Refinement(), Halving(),
-    Offset(), Exists())}
+    Offset(), Exists(), Policies("policy", "position"), Policies("policy_random", "random"))}
 
 #: ``check --schedules`` choices and the quantifier each stands for.
 DISPLAYED: dict[str, Quantifier] = {q.display: q for q in QUANTIFIERS.values() if q.display}

@@ -35,6 +35,7 @@ from proofs_check.errors import DlmInputError
 from proofs_check.numerics.certify import compare
 from proofs_check.numerics.exact import LogLinear
 from proofs_check.prover import core
+from proofs_check.sources.distributions import smallest_prime_at_least
 
 
 class RaysInputError(DlmInputError):
@@ -52,7 +53,7 @@ def ray_of(L: int, direction: str) -> int:
 def ray_prime(L: int, k: int) -> int:
     """Alphabet size of the distribution realising ray ``k``: 2 for copy and uniform bits, else the
     least prime ``>= L`` (Reed-Solomon codes of length ``L``)."""
-    return 2 if k in (0, 1, L) else core._smallest_prime_at_least(L)
+    return 2 if k in (0, 1, L) else smallest_prime_at_least(L)
 
 
 def side_on_ray(side, case: Case, k: int, p: int) -> LogLinear:

@@ -49,7 +49,7 @@ def test_every_finite_case_is_an_instance_case_of_its_witness(name, L):
 
 
 def _key(c: Case):
-    return (c.L, c.sizes, c.refined, c.step, c.bind)
+    return (c.L, c.sizes, c.refined, c.step, c.bind, c.policy)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -79,7 +79,8 @@ def test_case_counts_are_those_of_the_definitions():
     """Counts from the definitions, not from the code: compositions 2^(L-1), Fibonacci for steps <= 2."""
     L = 6
     expected = {"profile": 1, "each_u": 5, "all": 32, "balanced": 6, "one_step": 1, "all_ones": 1,
-                "small_steps": 13, "refinement": 5 * 16, "halving": 31, "offset": 6, "exists": 5}
+                "small_steps": 13, "refinement": 5 * 16, "halving": 31, "offset": 6, "exists": 5,
+                "policy": 3 * 6 + 3, "policy_random": 3 * 6 + 3}
     assert {n: len(q.cases(L)) for n, q in QUANTIFIERS.items()} == expected
 
 

@@ -128,14 +128,14 @@ def test_report_writes_figures(tmp_path):
     res_path.write_text(json.dumps(results.to_json()))
     out = tmp_path / "rep"
     assert main(["report", "--out", str(out), "--results", str(res_path)]) == 0
-    for name in ("kl_vs_T.png", "omega_g.png", "ratios.png"):
+    for name in ("kl_vs_T.png", "omega_g.png", "ratios.png", "schedules.png"):
         w, h = _png_size(out / name)
         assert w >= 800 and h >= 400, (name, w, h)
         assert (out / name).stat().st_size > 10_000
     md = (out / "report.md").read_text()
     assert "kl_vs_T.png" in md and "| S1 |" in md
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 3
+    assert html.count("data:image/png;base64,") == 4
 
 
 def test_the_sweep_covers_real_words_and_long_chains_and_every_statement_holds_there():
