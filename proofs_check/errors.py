@@ -36,3 +36,7 @@ class QuantifierError(DlmInputError):
 
 class ResultsFileError(DlmInputError):
     """A results file (campaign, check, prover) is missing a field, has a wrong type or an unknown schema."""
+
+
+class StatementsFileError(DlmInputError):
+    """A statement file (TOML of user statements) is unreadable, has a wrong field or a bad expression."""

@@ -97,6 +97,10 @@ _BALANCED = (sp.Le(T * (s_u - 1), L - 1), sp.Ge(T * (s_u + 1), L + 1),
              sp.Le(T * (s_max - 1), L - 1), sp.Ge(T * s_max, L))
 _POSITION = (sp.Ge(L, 1), sp.Ge(u, 0), sp.Le(u, L - 1))
 
+#: Quantifiers with no symbolic domain: adaptive policies choose by the revealed *values*, so
+#: their clauses are not functions of the profile and are checked on instances only.
+NO_SYMBOLIC_DOMAIN = ("policy", "policy_random")
+
 #: Per quantifier name: the regions its cases fall into (see the module docstring).
 DOMAINS: dict[str, tuple[LocalCase, ...]] = {
     "profile": (LocalCase("every L", _POSITION),),

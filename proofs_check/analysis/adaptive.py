@@ -23,6 +23,7 @@ from fractions import Fraction
 from theory.linear import Case, linear_form
 from theory.symbols import KL_ideal
 
+from proofs_check.files import save_figure
 from proofs_check.analysis.optimal import optimal_schedule
 from proofs_check.errors import TooLargeError
 from proofs_check.model.instance import dot
@@ -176,5 +177,5 @@ def plot(result: AdaptiveComparison, curve, path: str) -> None:
     ax.set_title(f"{result.source}: adaptive unmasking vs OPT(T)")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)

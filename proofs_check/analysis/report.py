@@ -16,6 +16,7 @@ Values on plots are float64 (from the same linear forms as the verdicts).
 from __future__ import annotations
 
 import base64
+import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from proofs_check.sources.markov import random_chain  # noqa: E402
 from proofs_check.sources.profile import InformationProfile  # noqa: E402
 from proofs_check.model.schedules import balanced  # noqa: E402
 from proofs_check.search.results import CampaignResult  # noqa: E402
+from proofs_check.files import save_figure, write_atomic  # noqa: E402
 
 DPI = 110
 
@@ -134,7 +136,7 @@ def figure_kl_vs_T(curves: list[Curve], path: Path, rate: dict | None = None) ->
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)
     fig.suptitle("Sampling error of the optimal predictor versus the number of steps")
     fig.tight_layout(rect=(0, 0.08, 1, 0.97))
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, DPI)
     plt.close(fig)
     return path
 
@@ -160,7 +162,7 @@ def figure_omega_g(name: str, dist: Distribution, sizes, path: Path) -> Path:
     ax2.legend()
     fig.suptitle(f"{name}, schedule {','.join(map(str, sizes))}")
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, DPI)
     plt.close(fig)
     return path
 
@@ -171,14 +173,14 @@ def figure_ratios(results: CampaignResult, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(11, 4.5))
     if rows:
         ax.boxplot([r for _, r in rows], whis=(0, 100))
-        ax.set_xticks(range(1, len(rows) + 1), [i for i, _ in rows])
+        ax.set_xticks(range(1, len(rows) + 1), [i.replace("$", r"\$") for i, _ in rows])  # no mathtext
     ax.axhline(1.0, color="red", lw=1, label="ratio 1 (tight; above = violated)")
     ax.set_ylabel("lhs / rhs (>= clauses: rhs / lhs)")
     ax.set_xlabel("statement")
     ax.set_title(f"How tight each statement is across {results.total_checks} campaign checks")
     ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, DPI)
     plt.close(fig)
     return path
 
@@ -198,8 +200,8 @@ def write_report(results: CampaignResult, out: Path, extra_curves: list[Curve] |
                                       out / "schedules.png"),
     }
     md = _markdown(results, files, rate)
-    (out / "report.md").write_text(md)
-    (out / "report.html").write_text(_html(results, files))
+    write_atomic(out / "report.md", md)
+    write_atomic(out / "report.html", _html(results, files))
     files["markdown"], files["html"] = out / "report.md", out / "report.html"
     return files
 
@@ -233,7 +235,7 @@ def _markdown(results: CampaignResult, files: dict, rate: dict | None = None) ->
              f"{results.elapsed_seconds} s. All values in nats. Tightest ratio: the side claimed smaller "
              "over the side claimed larger (1 = tight).", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(r) + " |" for r in _table_rows(results)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in _table_rows(results)]
     if rate is not None:
         lines += ["", f"S4 rate on {rate['name']} (MI = {rate['MI']:.6g}): ratio = T KL_ideal / ((1-1/s) MI/2)", "",
                   "| schedule | T | s | T KL_ideal | ratio |", "|---|---|---|---|---|"]
@@ -244,9 +246,16 @@ def _markdown(results: CampaignResult, files: dict, rate: dict | None = None) ->
     return "\n".join(lines) + "\n"
 
 
+def _md_cell(text: str) -> str:
+    """A results-file field as inert Markdown table text (HTML escaped, pipes and brackets quoted)."""
+    return html.escape(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+
+
 def _html(results: CampaignResult, files: dict) -> str:
+    """report.html; every field from the results file is HTML-escaped (it is untrusted data)."""
     head = "".join(f"<th>{h}</th>" for h in HEADER)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in _table_rows(results))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                   for r in _table_rows(results))
     figs = ""
     for key in FIGURES:
         data = base64.b64encode(files[key].read_bytes()).decode()
@@ -255,5 +264,6 @@ def _html(results: CampaignResult, files: dict) -> str:
     return ("<!doctype html><html><head><meta charset='utf-8'><title>dlm-verify report</title>"
             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #999;padding:3px 8px}img{max-width:100%}</style></head><body>"
-            f"<h1>dlm-verify report</h1><p>{results.total_checks} certified checks; values in nats.</p>"
+            f"<h1>dlm-verify report</h1><p>{html.escape(str(results.total_checks))} certified checks; "
+            "values in nats.</p>"
             f"<table><tr>{head}</tr>{body}</table>{figs}</body></html>")

@@ -20,7 +20,6 @@ is exactly 0 too).
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
@@ -28,6 +27,7 @@ from theory import registry
 from theory.linear import Case, linear_form
 from theory.symbols import MI, KL_ideal, eps_train
 
+from proofs_check.files import save_figure
 from proofs_check.analysis import bernoulli_grid as ber
 from proofs_check.analysis import optimal as opt
 from proofs_check.model.instance import dot
@@ -256,6 +256,6 @@ def figure_schedules(table: ScheduleTable, path, ax=None):
     ax.legend(fontsize=7)
     if own:
         fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path, dpi=110)
         plt.close(fig)
     return path

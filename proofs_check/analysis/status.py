@@ -14,6 +14,7 @@ from pathlib import Path
 
 from theory import registry
 
+from proofs_check.files import save_figure, write_atomic
 from proofs_check.search.results import CampaignResult, ProverSummary
 
 PROVENANCE_COLOURS = {"paper": "#4c72b0", "derived": "#55a868", "conjecture": "#c44e52"}
@@ -107,7 +108,7 @@ def figure_dependencies(path: Path) -> Path:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, 110)
     plt.close(fig)
     return path
 
@@ -126,12 +127,12 @@ def write_board(rows: list[dict], out: Path) -> dict[str, Path]:
         md.append(f"| {r['id']} | {r['provenance']} | {r['title']} | {r['prover']} | {r['campaign']} | "
                   f"[note]({r['note']}) |")
     md += ["", "![dependency graph](dependencies.png)", ""]
-    (out / "index.md").write_text("\n".join(md))
+    write_atomic(out / "index.md", "\n".join(md))
     data = base64.b64encode(graph.read_bytes()).decode()
     cells = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in COLUMNS[:-1])
         + f"<td><a href=\"{html.escape(r['note'])}\">note</a></td></tr>" for r in rows)
-    (out / "index.html").write_text(
+    write_atomic(out / "index.html",
         "<!doctype html><html><head><meta charset='utf-8'><title>dlm-verify status</title><style>"
         "body{font-family:sans-serif;max-width:1200px;margin:auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:3px 8px;vertical-align:top}img{max-width:100%}</style>"

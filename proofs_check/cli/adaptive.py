@@ -16,6 +16,7 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
+from proofs_check.files import check_writable, write_atomic
 from proofs_check.analysis.adaptive import AdaptiveComparison, compare_policies, opt_curve, plot
 from proofs_check.cli.common import add_distribution_args, distribution_from_args
 from proofs_check.errors import DlmInputError
@@ -55,6 +56,9 @@ def parse_eps(text: str) -> list[Fraction]:
 
 def run(args) -> int:
     eps_values = parse_eps(args.eps)
+    for path in (args.plot, None if args.json == "-" else args.json):
+        if path:
+            check_writable(path)  # before the work
     source = distribution_from_args(args)
     if not 1 <= args.T <= source.L:
         raise DlmInputError(f"--T {args.T} must satisfy 1 <= T <= L={source.L}")
@@ -64,8 +68,7 @@ def run(args) -> int:
     else:
         print_result(result, Console(width=None if Console().is_terminal else 140))
         if args.json:
-            with open(args.json, "w") as fh:
-                json.dump(result.to_json(), fh, indent=1)
+            write_atomic(args.json, json.dumps(result.to_json(), indent=1))
     if args.plot:
         plot(result, opt_curve(source), args.plot)
     return 0

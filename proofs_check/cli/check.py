@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from proofs_check import validate
+from proofs_check.errors import DlmInputError
+from proofs_check.files import PathError, check_writable, write_atomic
 from proofs_check.search.check import MAX_L, SCHEDULE_CLASSES, check
 from proofs_check.search.witnesses import inspect_command
 from proofs_check.search.results import CheckResult
 from proofs_check.verdicts import Established
-from proofs_check.errors import DlmInputError
 from proofs_check.search.userexpr import allowed_names
 
 PRINT_MAX_SUPPORT = 64  # larger counterexamples are shown by --json or saved with --save-counterexample
@@ -26,14 +27,17 @@ def register(sub) -> None:
                     "counterexample; exit 1). Bad or meaningless expression (h(L+1), g(-1), delta(L), D(L), "
                     "fractional arguments, undefined everywhere): exit 2. "
                     "Allowed: " + allowed_names() + ". An expression starting with '-' goes after '--'.")
-    p.add_argument("expression", help="one relation, e.g. \"KL_ideal <= (s_max - 1)/L * MI\"")
+    p.add_argument("expression", nargs="?", help="one relation, e.g. \"KL_ideal <= (s_max - 1)/L * MI\"")
+    p.add_argument("--file", metavar="TOML", help="check every clause of a statement file instead (one table; exit "
+                   "code of the worst verdict: refuted 1 > inconclusive 3 > proved 0; --max-L, --budget and --seed "
+                   "apply to clauses that do not set them)")
     p.add_argument("--schedules", choices=list(SCHEDULE_CLASSES), default="all",
                    help="schedule class the relation is claimed for (default all)")
-    p.add_argument("--max-L", type=int, default=10,
+    p.add_argument("--max-L", type=validate.int_in(2, MAX_L), default=10,
                    help=f"the finite prover covers every L up to this (default 10, at most {MAX_L}); extreme rays "
                         "are tried beyond it; the search uses L <= 6")
-    p.add_argument("--budget", type=float, default=30.0, help="seconds for the whole check (default 30)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
+    p.add_argument("--budget", type=validate.seconds, default=30.0, help="seconds for the whole check (default 30)")
+    p.add_argument("--seed", type=validate.seed, default=0, help="seed of the random search (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--save-counterexample", metavar="PATH",
                    help="write the counterexample distribution as JSON (usable with `dlm-verify inspect --file`)")
@@ -41,18 +45,22 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    if not 2 <= args.max_L <= MAX_L:
-        raise DlmInputError(f"--max-L {args.max_L} must lie in 2..{MAX_L}")
-    if not args.budget > 0:
-        raise DlmInputError(f"--budget {args.budget} must be a positive number of seconds")
+    if (args.expression is None) == (args.file is None):
+        raise DlmInputError("give either one expression or --file TOML, e.g. check \"TC <= 9*DTC\"")
+    if args.save_counterexample:
+        check_writable(args.save_counterexample)  # before the search, not after it
+    if args.file:
+        from proofs_check.cli.check_file import run_file
+
+        return run_file(args)
     res = check(args.expression, schedules=args.schedules, max_L=args.max_L, budget=args.budget, seed=args.seed)
     saved = None
     if args.save_counterexample and res.distribution is not None:
         saved = args.save_counterexample
         try:
-            Path(saved).write_text(json.dumps(res.distribution.to_json(), indent=1) + "\n")
+            write_atomic(saved, json.dumps(res.distribution.to_json(), indent=1) + "\n")
         except OSError as exc:
-            raise DlmInputError(f"cannot write {saved}: {exc.strerror}") from None
+            raise PathError(f"cannot write {saved}: {exc.strerror}") from None
     if res.counterexample is not None and not res.counterexample.get("ray"):
         res.counterexample["inspect"] = inspect_command(res.counterexample, saved)
         if saved:

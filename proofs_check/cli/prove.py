@@ -23,13 +23,15 @@ from rich.table import Table
 from theory import registry
 from theory.relations import relation as relation_type
 
+from proofs_check import validate
+from proofs_check.limits import limit
 from proofs_check.errors import DlmInputError
 from proofs_check.verdicts import ExitCode
 from proofs_check.prover.core import (Certificate, ProverInputError, StatementResult, case_for, case_text, certificate,
                       prove_statements)
 
 DEFAULT_MAX_L = 12
-LIMIT_MAX_L = 256  # schedule quantifiers are decided by step shapes (polynomial in L), not enumerated
+LIMIT_MAX_L = limit("prove_max_L")  # schedule quantifiers are decided by step shapes (polynomial in L)
 
 MEANING = {
     "g": "mean I(X_i; X_j | X_A), |A| = {u}",
@@ -39,9 +41,9 @@ MEANING = {
 
 def register(sub) -> None:
     p = sub.add_parser("prove", help="exact proofs over the Shannon cone for every schedule up to --max-L")
-    p.add_argument("--max-L", type=int, default=DEFAULT_MAX_L,
+    p.add_argument("--max-L", type=validate.int_in(2, LIMIT_MAX_L), default=DEFAULT_MAX_L,
                    help=f"largest sequence length (default {DEFAULT_MAX_L}, at most {LIMIT_MAX_L})")
-    p.add_argument("--statement", action="append", metavar="ID", help="only this statement (repeatable)")
+    p.add_argument("--statement", type=validate.statement_id, action="append", metavar="ID", help="only this statement (repeatable)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per statement")
     p.add_argument("--witnesses", choices=["none", "first", "all"], default="first",
                    help="confirm refutations on a concrete distribution: none, the first per clause and L "
@@ -49,13 +51,13 @@ def register(sub) -> None:
     p.add_argument("--symbolic", action="store_true",
                    help="prove for every L: symbolic coefficients, their signs certified, re-checked by z3")
     c = p.add_argument_group("one certificate (--certificate ID --L N and the case)")
-    c.add_argument("--certificate", metavar="ID", help="print the coefficient table of statement ID")
-    c.add_argument("--L", type=int, help="sequence length of the case")
+    c.add_argument("--certificate", type=validate.statement_id, metavar="ID", help="print the coefficient table of statement ID")
+    c.add_argument("--L", type=validate.int_in(1, 64), help="sequence length of the case (at most 64)")
     c.add_argument("--schedule", help="step sizes, e.g. 3,2,1 (schedule clauses)")
-    c.add_argument("--step", type=int, help="step s of the randomized-offset family (offset/exists clauses)")
+    c.add_argument("--step", type=validate.int_in(1, 64), help="step s of the randomized-offset family (offset/exists clauses)")
     c.add_argument("--refined", help="the refinement, for F4 (one step of --schedule split in two)")
-    c.add_argument("--u", type=int, help="the index u, for clauses that hold for each u")
-    c.add_argument("--clause", type=int, help="only this clause (0-based) of the statement")
+    c.add_argument("--u", type=validate.int_in(0, 64), help="the index u, for clauses that hold for each u")
+    c.add_argument("--clause", type=validate.int_in(0, 64), help="only this clause (0-based) of the statement")
     p.set_defaults(func=run)
 
 

@@ -18,6 +18,7 @@ from rich.table import Table
 from proofs_check.analysis.schedule_table import schedule_table
 from proofs_check.cli.common import add_distribution_args, distribution_from_args
 from proofs_check.errors import DlmInputError, ScheduleError
+from proofs_check.files import check_writable
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
 
@@ -53,6 +54,8 @@ def run(args) -> int:
     bounds = parse_T(args.T)
     if args.plot and not args.plot.lower().endswith(".png"):
         raise DlmInputError(f"--plot {args.plot!r}: give a .png file name, e.g. --plot kl_vs_T.png")
+    if args.plot:
+        check_writable(args.plot)  # before the work
     src = distribution_from_args(args)
     Ts = steps_in(bounds, args.T, src.L)
     table = schedule_table(src, Ts)

@@ -323,7 +323,9 @@ class Offset(Quantifier):
     """S3's randomized-offset family of step ``s``, for every ``s = 1..L``.
 
     A schedule stands for the family of step ``s = s_max`` (its member ``r = s`` has that
-    ``s_max``); its instance case carries the schedule's sizes as well.
+    ``s_max``), unless it was built as a member of the family of step ``s``
+    (``Schedule.offset_step``): a short member such as ``L=5, s=4, r=3 -> (3, 2)`` has
+    ``s_max < s`` and is checked on its own family.  Its instance case carries its sizes as well.
     """
 
     name, domain, display = "offset", "every L >= 1 and every step s = 1..L (offsets r = 1..s averaged)", "offset"
@@ -336,7 +338,8 @@ class Offset(Quantifier):
         return [offset_case(L, step) for step in self.steps(L)]
 
     def instance_cases(self, L, S):
-        return [offset_case(L, S.s_max, S.sizes)] if S.s_max in self.steps(L) else []
+        step = S.offset_step or S.s_max  # an offset-family member is checked on its own family s
+        return [offset_case(L, step, S.sizes)] if step in self.steps(L) else []
 
     def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
         if step is None:
@@ -350,7 +353,7 @@ class Offset(Quantifier):
 
     def witness(self, case):
         if case.sizes is not None:
-            return Schedule(case.sizes)
+            return Schedule(case.sizes, offset_step=case.step)
         return randomized_offset(case.L, case.step, case.step)
 
 

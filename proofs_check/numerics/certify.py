@@ -2,11 +2,14 @@
 
 ``compare(lhs, rhs, "<=")`` returns a :class:`Verdict` whose status is
 
-* ``"equal"``  -- ``lhs == rhs`` proven exactly (:meth:`LogLinear.is_zero`), or, for
-  interval-only values (:class:`~proofs_check.numerics.exact.Enclosure`), equal within the
-  certified width named by ``Verdict.method``;
+* ``"equal"``  -- ``lhs == rhs`` proven exactly (:meth:`LogLinear.is_zero`);
 * ``"holds"``  -- the relation holds strictly, the sign of ``rhs - lhs`` being proven;
-* ``"fails"``  -- the relation is violated, proven the same way.
+* ``"fails"``  -- the relation is violated, proven the same way;
+* ``"equal within width"`` -- only for interval-only values
+  (:class:`~proofs_check.numerics.exact.Enclosure`, e.g. a Markov profile beyond its exact range):
+  the enclosure of the difference still contains 0 at ``ENCLOSURE_MAX_BITS`` (the width is in
+  ``Verdict.method``).  Nothing is proven either way: it is never reported as ``holds`` or
+  ``equal``, and ``dlm-verify inspect`` exits 3 (inconclusive) when a statement ends there.
 
 The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
 
@@ -52,9 +55,12 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        """True when the stated relation is true."""
-        if self.status == Status.FAILS:
+        """True when the stated relation is true -- or, for ``equal within width``, not refuted (see
+        :attr:`decided`: such a verdict is neither a proof nor a failure)."""
+        if self.status in (Status.FAILS,):
             return False
+        if self.status == Status.EQUAL_WITHIN_WIDTH:
+            return True
         if self.status == Status.EQUAL:
             return relation_type(self.relation).allows_equality
         return self.relation != "=="
@@ -63,6 +69,11 @@ class Verdict:
     def tightness(self) -> float | None:
         """:func:`tightness` of this verdict's two sides."""
         return tightness(self.relation, self.lhs, self.rhs, self.status)
+
+    @property
+    def decided(self) -> bool:
+        """False when the two sides could not be separated by certified enclosures."""
+        return self.status != Status.EQUAL_WITHIN_WIDTH
 
     def __str__(self) -> str:
         return f"{self.status} ({self.relation}, margin {self.margin:.6g}, {self.method})"
@@ -137,7 +148,10 @@ def compare(lhs, rhs, relation: str = "<=") -> Verdict:
         lhs, rhs = LogLinear.coerce(lhs), LogLinear.coerce(rhs)
     d = rel.slack(lhs, rhs)
     s, digits, method = sign(d)
-    if s == 0:
+    if s == 0 and method.startswith("width"):
+        # enclosures that still contain 0: neither equality nor either strict side is proven
+        status = Status.EQUAL_WITHIN_WIDTH
+    elif s == 0:
         status = Status.EQUAL if rel.allows_equality else Status.FAILS
     else:
         status = Status.HOLDS if rel.holds_on_sign(s) else Status.FAILS

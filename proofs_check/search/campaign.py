@@ -54,11 +54,15 @@ from proofs_check.model.instance import ClauseResult, Instance, check_all, check
 from proofs_check.sources.markov import random_chain
 from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
+from proofs_check.verdicts import Status
 from proofs_check.search.driver import Outcome, search
 from proofs_check.search.strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
 MAX_EPS_TRAIN_KEPT = 40
+#: Bounds of ``run --workers`` (processes) and ``--rounds`` (Hypothesis rounds per statement).
+MAX_WORKERS = 512
+MAX_ROUNDS = 100_000
 
 
 def describe(inst: Instance, r: ClauseResult) -> dict:
@@ -100,10 +104,20 @@ class Entry:
     best: tuple | None = None
     cex: tuple | None = None
     eps: dict | None = None
+    within_width: int = 0
 
     @property
     def checks(self) -> int:
-        return self.holds + self.equal + self.fails
+        return self.holds + self.equal + self.fails + self.within_width
+
+
+def _column(r: ClauseResult) -> str:
+    """The tally column of one verdict: fails, equal, equal within width (never holds), or holds."""
+    if not r.verdict.ok:
+        return "fails"
+    if r.verdict.status == Status.EQUAL:
+        return "equal"
+    return "within_width" if r.verdict.status == Status.EQUAL_WITHIN_WIDTH else "holds"
 
 
 def key_digest(key) -> str:
@@ -125,6 +139,7 @@ class Tally:
     holds: int = 0
     equal: int = 0
     fails: int = 0
+    within_width: int = 0
     tightest: float | None = None
     worst: dict | None = None
     counterexample: dict | None = None
@@ -145,8 +160,7 @@ class Tally:
 
     def entry(self, inst: Instance, results: list[ClauseResult], digest: str, kind: str) -> Entry:
         """The :class:`Entry` of one instance; describes are built only where they can matter."""
-        counts = Counter("fails" if not r.verdict.ok else "equal" if r.verdict.status == "equal" else "holds"
-                         for r in results)
+        counts = Counter(_column(r) for r in results)
         qs = [r.verdict.tightness for r in results]
         best = cex = None
         top = max((q for q in qs if q is not None), default=None)
@@ -159,7 +173,7 @@ class Tally:
                 cex = (size, describe(inst, bad))
         eps = describe_non_optimal(inst, kind, results) if kind != "optimal" else None
         return Entry(digest, kind, counts["holds"], counts["equal"], counts["fails"],
-                     tuple(q for q in qs if q is not None), best, cex, eps)
+                     tuple(q for q in qs if q is not None), best, cex, eps, counts["within_width"])
 
     def apply(self, e: Entry) -> None:
         """Count one entry unless its instance was counted already (the same rule in every process)."""
@@ -171,6 +185,7 @@ class Tally:
         self.predictors[e.kind] += 1
         self.checks += e.checks
         self.holds, self.equal, self.fails = self.holds + e.holds, self.equal + e.equal, self.fails + e.fails
+        self.within_width += e.within_width
         self.ratios.extend(e.ratios[:max(MAX_RATIOS_KEPT - len(self.ratios), 0)])
         if e.best is not None and (self.tightest is None or e.best[0] > self.tightest):
             self.tightest, self.worst = e.best
@@ -186,8 +201,10 @@ class Tally:
     def summary(self) -> StatementTally:
         st_ = self.statement
         return StatementTally(st_.id, st_.title, st_.provenance, self.instances, self.checks, self.holds,
-                              self.equal, self.fails, self.tightest, self.worst, self.counterexample,
-                              list(self.ratios), dict(self.predictors), list(self.eps_train_instances))
+                              self.equal, self.fails, within_width=self.within_width,
+                              tightest_ratio=self.tightest, worst=self.worst, counterexample=self.counterexample,
+                              ratios=list(self.ratios), predictors=dict(self.predictors),
+                              eps_train_instances=list(self.eps_train_instances))
 
 
 def describe_non_optimal(inst: Instance, kind: str, results: list[ClauseResult]) -> dict:

@@ -66,7 +66,7 @@ from proofs_check.prover.symbolic import prove_for_all_L
 from proofs_check.search.results import CHECK_METHODS, CheckResult
 from proofs_check.search.usereval import INTERNAL_ERRORS, internal_error
 from proofs_check.search.userexpr import NAME_BOUND, UserRelation, parse
-from proofs_check.search.witnesses import _certify, _direction, _Search, _witness, class_schedules, witness_candidates
+from proofs_check.search.witnesses import SEARCH_MAX_L, _certify, _direction, _Search, _witness, class_schedules, witness_candidates
 from proofs_check.sources.distributions import copy_distribution
 from proofs_check.verdicts import Established
 
@@ -80,7 +80,7 @@ RAYS_SCHEDULES_MAX_L = 256
 
 
 def check(expression: str, schedules: str = "all", max_L: int = 10, budget: float = 30.0,
-          seed: int = 0) -> CheckResult:
+          seed: int = 0, min_L: int = 2) -> CheckResult:
     """Decide what can be established about ``expression`` over the schedule class ``schedules``.
 
     Verdicts (:class:`~proofs_check.verdicts.Established`): ``proved`` for every ``L`` (only from
@@ -89,13 +89,17 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
     (a search found nothing; ``searched`` says what was tried).  ``budget``: seconds for the whole
     check (a proof that finishes is never cut short by the search).  Raises
     :class:`~proofs_check.errors.ExpressionError` for an expression that is not allowed or means
-    nothing, :class:`~proofs_check.errors.DlmInputError` for bad options.
+    nothing, :class:`~proofs_check.errors.DlmInputError` for bad options.  ``min_L``: the claim
+    is for ``L >= min_L`` only (as a registry statement's ``min_L``); every range starts there.
     """
     start = time.monotonic()
     rel = parse(expression)
     over = _quantifier(schedules)
     if isinstance(max_L, bool) or not isinstance(max_L, int) or not 2 <= max_L <= MAX_L:
         raise DlmInputError(f"max_L={max_L!r} must be an integer in 2..{MAX_L}")
+    if isinstance(min_L, bool) or not isinstance(min_L, int) or not 2 <= min_L <= min(max_L, SEARCH_MAX_L):
+        raise DlmInputError(f"min_L={min_L!r} must be an integer in 2..{min(max_L, SEARCH_MAX_L)} "
+                            f"(at most max_L and the search's L <= {SEARCH_MAX_L})")
     if not (isinstance(budget, (int, float)) and budget > 0 and math.isfinite(budget)):
         raise DlmInputError(f"budget={budget!r} must be a positive number of seconds")
     if rel.uses_step and over != "offset":
@@ -106,16 +110,16 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
     res = CheckResult(Established.NOT_REFUTED, rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
                       _class_name(over), max_L, seed, float(budget))
     predictors = rel.uses_eps_train and over != "offset"
-    search = _Search(read, over, max_L, seed, predictors)
+    search = _Search(read, over, max_L, seed, predictors, min_L)
     refuted: list = []
     if res.linear:
-        refuted = _prove(read, over, max_L, deadline, res)
+        refuted = _prove(read, over, max_L, deadline, res, min_L)
         if res.proof is not None:
             ray = _beyond_max_L(read, over, max_L, search, deadline, res)
             if search.found is None and ray is not None:
                 _refuted_on_ray(ray, res)
             elif search.found is None:
-                _every_L(read, over, max_L, res)
+                _every_L(read, over, max_L, res, min_L)
         elif refuted:  # not Shannon-type: load the refuting direction on a concrete distribution
             _witness(search, refuted, deadline)
     if res.verdict not in (Established.PROVED, Established.VERIFIED):
@@ -131,9 +135,25 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
                                   f"schedules {res.schedules}): check the arguments of h, delta, g, D, omega "
                                   "and divisions by quantities that can be 0")
         res.searched = search.describe()
-        res.L_range, res.method = [2, search.max_L], CHECK_METHODS[Established.NOT_REFUTED]
+        res.L_range, res.method = [min_L, search.max_L], CHECK_METHODS[Established.NOT_REFUTED]
     res.elapsed = time.monotonic() - start
     return res
+
+
+def prove(target: str, schedules: str = "all", min_L: int = 2):
+    """The every-``L`` symbolic proof of a relation (``"TC <= (L - 1)*DTC"``) over ``schedules``, or
+    of a registry clause by its id (``"S1.telescoped"``); a
+    :class:`~proofs_check.prover.symbolic.SymbolicResult` (``.status`` ``proved`` or not, ``.L0``,
+    ``.certificate_text()``).  Not proved is *not* refuted: :func:`check` searches for that."""
+    from theory import registry
+
+    sid, _, key = target.partition(".") if isinstance(target, str) else ("", "", "")
+    if key and sid in {s.id for s in registry.STATEMENTS}:
+        st = registry.get(sid)
+        idx = st.clause_index(key)
+        return prove_for_all_L(st.clauses[idx], max(min_L, st.min_L), st.clause_id(idx))
+    over = _quantifier(schedules)
+    return prove_for_all_L(parse(target).for_class(over).for_prover().clause(over), min_L)
 
 
 def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, res: CheckResult) -> None:
@@ -156,16 +176,16 @@ def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, 
     res.method = CHECK_METHODS[Established.REFUTED]
 
 
-def _every_L(read: UserRelation, over: str, max_L: int, res: CheckResult) -> None:
+def _every_L(read: UserRelation, over: str, max_L: int, res: CheckResult, min_L: int = 2) -> None:
     """Every case of ``L = 2..max_L`` is proved: ``proved`` if the symbolic prover covers every L,
     else ``verified`` for ``L <= max_L``."""
-    sym = prove_for_all_L(read.for_prover().clause(over), 2)
+    sym = prove_for_all_L(read.for_prover().clause(over), min_L)
     if sym.status == "proved":
-        res.verdict, res.L_range = Established.PROVED, [max(2, int(sym.L0 or 2)), None]
+        res.verdict, res.L_range = Established.PROVED, [max(min_L, int(sym.L0 or min_L)), None]
         res.method = CHECK_METHODS[Established.PROVED]
         res.proof["symbolic"] = {"L0": sym.L0, "certificate": sym.certificate_text()}
         return
-    res.verdict, res.L_range = Established.VERIFIED, [2, max_L]
+    res.verdict, res.L_range = Established.VERIFIED, [min_L, max_L]
     res.method = CHECK_METHODS[Established.VERIFIED].replace("N", str(max_L))
     why = f"the symbolic prover did not prove it for every L ({sym.reason})"
     res.notes.append(f"verified for L <= {max_L} only: {why}")
@@ -180,21 +200,28 @@ def _beyond_max_L(read: UserRelation, over: str, max_L: int, search: "_Search", 
     a certified verdict like every other instance; the search then certifies it from scratch.
     Returns the ray refutation when its witness is certified (on the ray's profile), else None.
     """
-    schedule_free = not any(side.has(*SCHEDULE_DEPENDENT) for side in (read.lhs, read.rhs))
-    clause = read.for_prover().clause("profile" if schedule_free else over)
+    clause, schedule_free = ray_clause(read, over)
     top = RAYS_MAX_L if schedule_free else RAYS_SCHEDULES_MAX_L
-    rays = _ray_refutation(clause, range(max_L + 1, top + 1))
-    if rays is None:
-        res.notes.append(f"no extreme ray min(m, k) refutes it for L = {max_L + 1}..{top}"
-                         + ("" if schedule_free else " on any schedule (shape route)"))
+    rays, reached = _ray_refutation(clause, range(max_L + 1, top + 1), deadline)
+    if rays is None and reached > max_L:
+        res.notes.append(f"no extreme ray min(m, k) refutes it for L = {max_L + 1}..{reached}"
+                         + ("" if schedule_free else " on any schedule")
+                         + ("" if reached == top else f" (the budget ran out before L = {top})"))
     if isinstance(rays, str):
-        res.notes.append(f"extreme rays beyond L={max_L} not tried: {rays}")
+        res.notes.append(f"extreme rays beyond L={reached} not tried: {rays}")
     elif rays:
         if rays.L <= prover.WITNESS_MAX_L:  # small enough to build the distribution and its schedules
             _try_ray(search, over, rays.L, _ray_index(rays), deadline)
         if rays.witness is not None and rays.witness.confirmed:
             return rays
     return None
+
+
+def ray_clause(read: UserRelation, over: str):
+    """The clause the extreme rays are tried on, and whether it is schedule-free (then the profile
+    quantifier: one case per ``L``)."""
+    schedule_free = not any(side.has(*SCHEDULE_DEPENDENT) for side in (read.lhs, read.rhs))
+    return read.for_prover().clause("profile" if schedule_free else over), schedule_free
 
 
 def _refuted_on_ray(ref, res: CheckResult) -> None:
@@ -225,14 +252,22 @@ def _ray_index(ref) -> int | None:
     return None
 
 
-def _ray_refutation(clause, Ls):
-    """``prover.rays.refute_on_rays(clause, Ls)``: a :class:`~proofs_check.prover.core.Refutation`
-    (``.L``, ``.direction``) or None; the reason (a string) when the ray route cannot take the
-    clause."""
-    try:
-        return refute_on_rays(clause, list(Ls))
-    except DlmInputError as exc:  # a clause the ray route cannot take at large L: say why
-        return str(exc)
+def _ray_refutation(clause, Ls, deadline: float):
+    """``prover.rays.refute_on_rays`` one length at a time until ``deadline``: ``(refutation or None,
+    the last L decided)``; ``(reason, max_L)`` when the ray route cannot take the clause."""
+    prover_ = prover.Prover(confirm_witnesses="none")
+    reached = Ls.start - 1
+    for L in Ls:
+        if time.monotonic() > deadline:
+            break
+        try:
+            ref = refute_on_rays(clause, [L], prover=prover_)
+        except DlmInputError as exc:  # a clause the ray route cannot take at large L: say why
+            return str(exc), reached
+        if ref is not None:
+            return ref, L
+        reached = L
+    return None, reached
 
 
 def _try_ray(search: "_Search", over: str, L: int, k: int | None, deadline: float) -> None:
@@ -334,15 +369,15 @@ class _Refuted:
     coefficients: dict  # basis name or "constant" -> Fraction (rhs - lhs, or lhs - rhs for >=)
 
 
-def _prove(rel: UserRelation, over: str, max_L: int, deadline: float, res: CheckResult) -> list:
-    """Run the exact prover for ``L = 2..max_L``; fill ``res.proof`` when every case is proved.
+def _prove(rel: UserRelation, over: str, max_L: int, deadline: float, res: CheckResult, min_L: int = 2) -> list:
+    """Run the exact prover for ``L = min_L..max_L``; fill ``res.proof`` when every case is proved.
 
     Returns the refuted cases of the smallest refuted ``L`` (empty when proved or undecided).
     """
     st = rel.for_prover().statement(over)
     engine = prover.Prover("none")
     per_L, min_slack, undecided, reason = {}, None, 0, ""
-    for L in range(2, max_L + 1):
+    for L in range(min_L, max_L + 1):
         if time.monotonic() > deadline:
             res.notes.append(f"the prover ran out of budget after L={L - 1}")
             return []
@@ -372,7 +407,7 @@ def _prove(rel: UserRelation, over: str, max_L: int, deadline: float, res: Check
     if undecided:
         res.notes.append(f"the prover cannot decide {undecided} case(s) (first at {reason}); searched instead")
         return []
-    res.proof = _proof_record(st, over, max_L, per_L, min_slack)
+    res.proof = _proof_record(st, over, max_L, per_L, min_slack, min_L)
     return []
 
 
@@ -384,9 +419,9 @@ def _refuted(st, ref) -> _Refuted:
     return _Refuted(ref.L, ref.case, coeffs)
 
 
-def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
+def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack, min_L: int = 2) -> dict:
     cases = sum(v["cases"] for v in per_L.values())
-    out = {"L": [2, max_L], "schedules": _class_name(over), "cases": cases,
+    out = {"L": [min_L, max_L], "schedules": _class_name(over), "cases": cases,
            "cases_per_L": {str(L): v["cases"] for L, v in per_L.items()},
            "basis": "g(0..L-2), delta(L-1): the symmetrized elemental Shannon inequalities",
            "min_slack": None, "certificate": None}

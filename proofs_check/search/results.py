@@ -13,12 +13,12 @@ written as the strings ``"inf"`` / ``"-inf"``.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from proofs_check.errors import ResultsFileError
+from proofs_check.files import read_json
 from proofs_check.verdicts import EXIT_CODES, Established
 
 SCHEMA_VERSION = 1
@@ -35,6 +35,14 @@ def finite_or_text(x: float | None):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return None
     return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+#: Integers of at least this many bits overflow a float (JSON may hold any integer).
+_FLOAT_INT_BITS = 1000
+
+
+def _tuple(types) -> tuple:
+    return types if isinstance(types, tuple) else (types,)
 
 
 def _ratio_value(x):
@@ -67,6 +75,8 @@ class _Reader:
             self.fail(key, expected, v)
         if not isinstance(v, types):
             self.fail(key, expected, v)
+        if float in _tuple(types) and isinstance(v, int) and v.bit_length() >= _FLOAT_INT_BITS:
+            self.fail(key, expected + " within the float range", f"an integer of {v.bit_length()} bits")
         return v
 
     def ratio(self, key: str, default=...):
@@ -87,14 +97,11 @@ class _Reader:
         return f"{self.where}.{key}" if self.where else key
 
 
-def read_json_file(path: Path) -> dict:
-    """The JSON object in ``path``; a missing or malformed file is a one-line input error."""
-    try:
-        return json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise ResultsFileError(f"{path}: cannot read it ({exc.strerror}); run the command that writes it") from None
-    except json.JSONDecodeError as exc:
-        raise ResultsFileError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}); regenerate it") from None
+def read_json_file(path: Path):
+    """The parsed JSON in ``path``, read as untrusted input by :func:`proofs_check.files.read_json`
+    (size limit ``file_bytes``, nesting limit ``json_depth``); a missing, oversized or malformed
+    file is a one-line :class:`~proofs_check.errors.ResultsFileError`."""
+    return read_json(path, "results", ResultsFileError)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -118,6 +125,9 @@ class StatementTally:
     holds: int = 0
     equal: int = 0
     fails: int = 0
+    #: checks whose two sides are known only through enclosures that could not be separated: neither
+    #: holds nor fails (never counted as holds)
+    within_width: int = 0
     tightest_ratio: float | None = None
     worst: dict | None = None
     counterexample: dict | None = None
@@ -133,16 +143,17 @@ class StatementTally:
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "provenance": self.provenance,
                 "instances": self.instances, "checks": self.checks, "holds": self.holds, "equal": self.equal,
-                "fails": self.fails, "tightest_ratio": finite_or_text(self.tightest_ratio), "worst": self.worst,
+                "fails": self.fails, "within_width": self.within_width, "tightest_ratio": finite_or_text(self.tightest_ratio), "worst": self.worst,
                 "counterexample": self.counterexample, "ratios": [finite_or_text(r) for r in self.ratios],
                 "predictors": dict(self.predictors), "eps_train_instances": list(self.eps_train_instances)}
 
     @classmethod
     def from_json(cls, r: _Reader) -> "StatementTally":
         counts = {k: r.get(k, int, "an integer") for k in ("instances", "checks", "holds", "equal", "fails")}
-        if counts["holds"] + counts["equal"] + counts["fails"] != counts["checks"]:
-            r.fail("checks", f"holds + equal + fails = {counts['holds'] + counts['equal'] + counts['fails']}",
-                   counts["checks"])
+        counts["within_width"] = r.get("within_width", int, "an integer", default=0)
+        decided = counts["holds"] + counts["equal"] + counts["fails"] + counts["within_width"]
+        if decided != counts["checks"]:
+            r.fail("checks", f"holds + equal + fails + within_width = {decided}", counts["checks"])
         predictors = r.get("predictors", dict, "an object kind -> instances")
         for kind, n in predictors.items():
             if isinstance(n, bool) or not isinstance(n, int):

@@ -120,9 +120,7 @@ def evaluate(rel: UserRelation, inst, case: Case, max_prec: int = SEARCH_MAX_BIT
         return _evaluate_intervals(rel, inst, case, max_prec)
     except INTERNAL_ERRORS as exc:
         raise internal_error(rel.lhs - rel.rhs, exc) from exc
-    status = v.status
-    if status == Status.EQUAL and v.method.startswith("width"):
-        status = Status.EQUAL_WITHIN_WIDTH  # interval-only atoms (very long sequences): equal within a width
+    status = v.status  # interval-only atoms (very long sequences) may end equal within width
     ls, rs = _digits(lhs), _digits(rhs)
     return Evaluation(status, rel.rel, ls, rs, _clean(ls), _clean(rs), v.margin, f"exact:{v.method}", True)
 

@@ -122,12 +122,14 @@ class _Found:
 class _Search:
     """Instances tried, the tightest one, and the first (or shrunk) violation."""
 
-    def __init__(self, rel: UserRelation, over: str, max_L: int, seed: int, predictors: bool = False):
+    def __init__(self, rel: UserRelation, over: str, max_L: int, seed: int, predictors: bool = False,
+                 min_L: int = 2):
         self.rel = rel
         self.predictors = predictors
         self.over = over
         self.clause = rel.clause(over)
-        self.max_L = max(2, min(max_L, SEARCH_MAX_L))
+        self.min_L = min_L
+        self.max_L = max(min_L, min(max_L, SEARCH_MAX_L))
         self.seed = seed
         self.instances = 0
         self.best_ratio: float | None = None
@@ -167,8 +169,9 @@ class _Search:
     def sweep(self, deadline: float) -> None:
         """Structured families over every schedule of the class, smallest first."""
         perturbed = (False, True) if self.predictors else (False,)
-        self.searched.append(f"structured families over every schedule of the class, L <= {min(self.max_L, SWEEP_MAX_L)}")
-        for L in range(2, min(self.max_L, SWEEP_MAX_L) + 1):
+        top = max(self.min_L, min(self.max_L, SWEEP_MAX_L))
+        self.searched.append(f"structured families over every schedule of the class, L = {self.min_L}..{top}")
+        for L in range(self.min_L, top + 1):
             for dist in _sweep_distributions(L):
                 for sched in class_schedules(self.over, L):
                     for pert in perturbed:
@@ -191,7 +194,7 @@ class _Search:
         if self.found is None:
             self.searched.append(f"Hypothesis over random dense and sparse distributions, structured families and "
                                  f"MDS codes, L <= {self.max_L}, seed {self.seed}")
-            self.found = search(_instances(self.over, self.max_L, self.predictors), examine, deadline,
+            self.found = search(_instances(self.over, self.max_L, self.predictors, self.min_L), examine, deadline,
                                 seed=self.seed, label="closeness to violation")
 
     def _tally(self, dist, sched, pert, results) -> None:
@@ -223,21 +226,21 @@ def _sweep_distributions(L: int):
 
 
 @st.composite
-def _codes(draw, max_L: int):
+def _codes(draw, max_L: int, min_L: int = 3):
     """MDS-code distributions: each loads a single direction g(u) of the Shannon cone."""
-    L = draw(st.integers(3, max_L))
+    L = draw(st.integers(max(3, min_L), max_L))
     idx = draw(st.integers(0, L - 2))
     _, d = prover.direction_distribution(L, idx)
     return d if d is not None else copy_distribution(L, 2)
 
 
-def _instances(over: str, max_L: int, with_predictors: bool):
+def _instances(over: str, max_L: int, with_predictors: bool, min_L: int = 2):
     @st.composite
     def build(draw):
-        dist = draw(st.one_of(dense_distributions(min_L=2, max_L=max_L, max_V=4),
-                              sparse_distributions(min_L=2, max_L=max_L, max_V=4),
-                              structured_distributions(min_L=2, max_L=max_L, max_V=3),
-                              _codes(max(max_L, 3))))
+        dist = draw(st.one_of(dense_distributions(min_L=min_L, max_L=max_L, max_V=4),
+                              sparse_distributions(min_L=min_L, max_L=max_L, max_V=4),
+                              structured_distributions(min_L=min_L, max_L=max_L, max_V=3),
+                              _codes(max(max_L, 3), min_L)))
         sched = draw(schedules_for(over, dist.L))
         pert = draw(st.booleans()) if with_predictors else False
         return dist, sched, pert

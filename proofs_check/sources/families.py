@@ -42,9 +42,9 @@ from hypothesis import strategies as st
 
 from proofs_check.errors import DistributionError
 from proofs_check.sources.base import Source
-from proofs_check.sources.distributions import (copy_distribution, mds_distribution, mixture, parity_distribution,
-                                                product_distribution, random_distribution, smallest_prime_at_least,
-                                                sum_zero_distribution)
+from proofs_check.sources.distributions import (check_dense_size, check_shape, copy_distribution, mds_distribution,
+                                                mixture, parity_distribution, product_distribution,
+                                                random_distribution, smallest_prime_at_least, sum_zero_distribution)
 from proofs_check.sources.markov import bigram_chain, random_chain
 from proofs_check.sources.words import words_distribution
 
@@ -121,6 +121,12 @@ def _markov(L, V, seed, lang=None, **extra):
 
 def _bigram(L, V, seed, lang=None, **_):
     return _markov(L, V, seed, lang=lang or "en")
+
+
+#: Families built as an explicit (dense or sparse) distribution, bounded by the ``L`` and ``V`` limits.
+ENUMERATED = ("copy", "parity", "random", "product", "sum-zero", "uniform")
+#: Of those, the ones whose builders enumerate (about) all ``V^L`` sequences.
+ENUMERATE_ALL = ("parity", "random", "sum-zero", "uniform")
 
 
 # -- members used by the sweep, the library and the report ------------------------------------
@@ -233,4 +239,8 @@ def build(name: str, L: int, V: int | None = None, seed: int = 0, **extra) -> So
         raise DistributionError(f"family {name} needs --L N with N >= 1 (got {L})")
     if V is not None and (isinstance(V, bool) or not isinstance(V, int) or V < 1):
         raise DistributionError(f"--V {V!r} must be an integer >= 1")
+    if name in ENUMERATED:  # their builders allocate L x V (or 2^L) arrays: check the sizes first
+        if name in ENUMERATE_ALL:
+            check_dense_size(V or 2, L)
+        check_shape(V or 2, L)
     return fam.build(L=L, V=V, seed=seed, **extra)

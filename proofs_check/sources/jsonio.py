@@ -13,10 +13,11 @@ source's ``to_json()`` is read back by :func:`from_json`; a bad file raises a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from proofs_check.errors import DistributionError
+from proofs_check.files import read_json
+from proofs_check.limits import check_at_most
 from proofs_check.sources.base import Source
 from proofs_check.sources.distributions import Distribution
 from proofs_check.sources.markov import chain_from_json
@@ -29,6 +30,10 @@ def from_json(obj) -> Source:
     if not isinstance(obj, dict):
         raise DistributionError("a distribution file must hold one JSON object with a 'kind' key")
     kind = obj.get("kind")
+    name = obj.get("name", "")
+    if not isinstance(name, str):
+        raise DistributionError(f"'name' must be a string, got {type(name).__name__}")
+    check_at_most(len(name), "name_chars", "the length of 'name'", "use a shorter name")
     if kind == "markov":
         return chain_from_json(obj)
     try:
@@ -39,17 +44,10 @@ def from_json(obj) -> Source:
                                 name=obj.get("name", ""))
     except KeyError as exc:
         raise DistributionError(f"{kind} distribution is missing the key {exc.args[0]!r}") from None
-    raise DistributionError(f"unknown distribution kind {kind!r}; use one of {sorted(JSON_KINDS)}")
+    raise DistributionError(f"unknown distribution kind {repr(kind)[:40]}; use one of {sorted(JSON_KINDS)}")
 
 
 def load(path: str | Path) -> Source:
-    """The source stored in the JSON file ``path``."""
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise DistributionError(f"cannot read distribution file {path}: {exc.strerror}") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DistributionError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return from_json(obj)
+    """The source stored in the JSON file ``path``: its size, JSON nesting depth and name are
+    checked (limits ``file_bytes``, ``json_depth``, ``name_chars``) before it is built."""
+    return from_json(read_json(path, "distribution", DistributionError))

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from proofs_check.verdicts import Status
 from proofs_check.numerics.certify import compare, mpmath_str, sign
 from proofs_check.sources.distributions import copy_distribution
 from proofs_check.model.instance import Instance, check_statement
@@ -129,8 +130,12 @@ def test_sign_reports_the_route():
 def test_enclosures_are_equal_only_within_a_width():
     third = Enclosure(lambda prec: LogLinear.log(3, Fraction(1, 3)).interval(prec))
     v = compare(third, LogLinear.log(3, Fraction(1, 3)), "==")
-    assert v.status == "equal" and v.method.startswith("width<")
+    assert v.status == Status.EQUAL_WITHIN_WIDTH and v.method.startswith("width<")
+    assert not v.decided and v.ok  # not refuted, not proven
+    for rel in ("<=", "<", ">=", ">"):  # never `holds`, never `equal`, never a certified `fails`
+        assert compare(third, LogLinear.log(3, Fraction(1, 3)), rel).status == Status.EQUAL_WITHIN_WIDTH
     assert compare(third, log(2), "<").status == "holds"
+    assert compare(third, log(2), "<").decided
 
 
 def test_rationals_beyond_the_double_range_are_still_compared():

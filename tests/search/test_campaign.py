@@ -150,3 +150,17 @@ def test_the_sweep_covers_real_words_and_long_chains_and_every_statement_holds_t
         assert {r.statement for r in results} >= {"F3", "P1", "S1", "S3"}
         bad = [(r.statement, r.label, str(r.verdict)) for r in results if not r.verdict.ok]
         assert not bad, (inst.dist, inst.schedule, bad)
+
+
+def test_equal_within_width_is_counted_apart_never_as_holds():
+    from proofs_check.numerics.certify import Verdict
+    from proofs_check.search.campaign import Tally
+    from proofs_check.verdicts import Status
+
+    class _R:  # a clause result whose sides could not be separated by their enclosures
+        verdict = Verdict(Status.EQUAL_WITHIN_WIDTH, "<=", 0.0, 0, "width<1e-150", 0.0, 0.0)  # no ratio
+
+    tally = Tally(registry.get("S3"))
+    tally.add(None, [_R()], key="one instance")
+    out = tally.summary()
+    assert (out.within_width, out.holds, out.equal, out.fails, out.checks) == (1, 0, 0, 0, 1)

@@ -61,7 +61,7 @@ def test_report_and_status_refuse_a_bad_results_file_with_exit_2(tmp_path, capsy
     assert "schema" in capsys.readouterr().err
     path.write_text("{not json")
     assert main(["report", "--results", str(path), "--out", str(tmp_path / "rep")]) == 2
-    assert "not JSON" in capsys.readouterr().err
+    assert "not valid JSON" in capsys.readouterr().err
 
 
 def test_a_check_result_survives_its_json_and_its_verdict_is_checked():
