@@ -49,7 +49,7 @@ class Instance:
     profile: InformationProfile | None = None
     bruteforce: bool | None = None  # None: when the ordered partitions are few enough
     _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
-    _policy_values: dict = field(default_factory=dict, init=False, repr=False)  # (atom, policy) -> value
+    _policy_values: dict = field(default_factory=dict, init=False, repr=False)  # (atom, policy) -> value; policy -> run
 
     def __post_init__(self):
         source = self.dist
@@ -121,7 +121,9 @@ class Instance:
         key = (atom, policy)
         hit = self._policy_values.get(key)
         if hit is None:
-            run = PolicyRun(self.dist, policy, self.predictor)
+            run = self._policy_values.get(policy)  # one run per policy: its choice and pmf memos shared
+            if run is None:
+                run = self._policy_values[policy] = PolicyRun(self.dist, policy, self.predictor)
             compute = {"KL_policy": run.kl, "TC_policy": run.tc_path, "KL_policy_avg": run.path_kl}[atom]
             hit = self._policy_values[key] = compute()
         return hit
