@@ -10,7 +10,9 @@ Every registry statement is checked on many instances with certified verdicts:
    over, steered by ``hypothesis.target`` toward the tightest ratio
    ``lhs/rhs`` (for ``<=``; ``rhs/lhs`` for ``>=``).  A violation of a
    ``paper``/``derived`` statement stops that exploration, Hypothesis shrinks
-   it, and the shrunk instance is reported as the counterexample.
+   it, and the shrunk instance is reported as the counterexample.  Every instance drawn is
+   checked on every statement (its profile and atoms are computed once and shared); only the
+   statement being explored steers the search and stops it.
 
 3. training error: the statements whose clauses carry ``eps_train`` (F1; P1 and P3, Theorem 1
    and Corollary 1 of arXiv 2505.21400, bound ``KL`` by ``... + eps_train``) are checked on
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import copy
 import functools
 import hashlib
 import itertools
@@ -36,7 +39,7 @@ import os
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Callable, Iterable
 
@@ -125,30 +128,21 @@ def key_digest(key) -> str:
     return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
 
 
-@dataclass
-class Tally:
-    """Running counts of one statement; :meth:`summary` gives its typed result.
+class Tally(StatementTally):
+    """A statement's :class:`~proofs_check.search.results.StatementTally` while the campaign runs:
+    the same count fields (one class, not a copy of them), plus what counting needs.
 
     :meth:`add` turns one checked instance into an :class:`Entry` and applies it; ``entries``
-    keeps the applied entries in order (what a shard sends back for merging).
+    keeps the applied entries in order (what a shard sends back for merging); ``seen`` holds the
+    digests of the instances counted, so a repeat is skipped.
     """
 
-    statement: Statement
-    instances: int = 0
-    checks: int = 0
-    holds: int = 0
-    equal: int = 0
-    fails: int = 0
-    within_width: int = 0
-    tightest: float | None = None
-    worst: dict | None = None
-    counterexample: dict | None = None
-    ratios: list = field(default_factory=list)
-    predictors: Counter = field(default_factory=Counter)
-    eps_train_instances: list = field(default_factory=list)
-    seen: set = field(default_factory=set)
-    entries: list = field(default_factory=list)
-    _cex_size: tuple = ()
+    def __init__(self, statement: Statement):
+        super().__init__(statement.id, statement.title, statement.provenance, predictors=Counter())
+        self.statement = statement
+        self.seen: set = set()
+        self.entries: list = []
+        self._cex_size: tuple = ()
 
     def add(self, inst: Instance, results: list[ClauseResult], key, kind: str = "optimal") -> None:
         if not results:
@@ -164,7 +158,7 @@ class Tally:
         qs = [r.verdict.tightness for r in results]
         best = cex = None
         top = max((q for q in qs if q is not None), default=None)
-        if top is not None and (self.tightest is None or top > self.tightest):
+        if top is not None and (self.tightest_ratio is None or top > self.tightest_ratio):
             best = (top, describe(inst, results[qs.index(top)]))
         bad = next((r for r in results if not r.verdict.ok), None)
         if bad is not None:
@@ -187,8 +181,8 @@ class Tally:
         self.holds, self.equal, self.fails = self.holds + e.holds, self.equal + e.equal, self.fails + e.fails
         self.within_width += e.within_width
         self.ratios.extend(e.ratios[:max(MAX_RATIOS_KEPT - len(self.ratios), 0)])
-        if e.best is not None and (self.tightest is None or e.best[0] > self.tightest):
-            self.tightest, self.worst = e.best
+        if e.best is not None and (self.tightest_ratio is None or e.best[0] > self.tightest_ratio):
+            self.tightest_ratio, self.worst = e.best
         if e.cex is not None and (self.counterexample is None or e.cex[0] < self._cex_size):
             self._cex_size, self.counterexample = e.cex
         if e.eps is not None and len(self.eps_train_instances) < MAX_EPS_TRAIN_KEPT:
@@ -199,12 +193,10 @@ class Tally:
         return self.fails > 0
 
     def summary(self) -> StatementTally:
-        st_ = self.statement
-        return StatementTally(st_.id, st_.title, st_.provenance, self.instances, self.checks, self.holds,
-                              self.equal, self.fails, within_width=self.within_width,
-                              tightest_ratio=self.tightest, worst=self.worst, counterexample=self.counterexample,
-                              ratios=list(self.ratios), predictors=dict(self.predictors),
-                              eps_train_instances=list(self.eps_train_instances))
+        """The plain typed result (copies: the tally may go on counting)."""
+        out = StatementTally(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(StatementTally)})
+        out.predictors = dict(out.predictors)
+        return out
 
 
 def describe_non_optimal(inst: Instance, kind: str, results: list[ClauseResult]) -> dict:
@@ -429,12 +421,16 @@ class Campaign:
         if strict and self.tallies[st_.id].failed:
             return None  # the sweep already holds its counterexample
 
+        eps_sts = eps_train_statements(self.statements) if eps_train_statements((st_,)) else ()
+
         def examine(triple) -> Outcome:
+            # The drawn instance is checked on every statement (its profile and atoms are computed
+            # once); only ``st_``'s own results steer the search and stop it.
             dist, sched, _ = triple
             inst = Instance(dist, sched)
-            results = check_statement(st_, inst)
-            self.tallies[st_.id].add(inst, results, _key(inst))
-            self.record_non_optimal(inst, (st_,))
+            results = [r for r in self.record(inst) if r.statement == st_.id]
+            if eps_sts:
+                self.record_non_optimal(inst, eps_sts)
             qs = [q for q in (r.verdict.tightness for r in results) if q is not None and math.isfinite(q)]
             bad = strict and any(not r.verdict.ok for r in results)
             return Outcome(max(qs) if qs else None, st_.id if bad else None)

@@ -107,7 +107,7 @@ def test_campaign_exits_1_on_a_false_statement(tmp_path, capsys, with_false_stat
 def test_tightness_reaches_the_copy_witness_for_S1():
     camp = Campaign(statements=(registry.get("S1"),), budget=2, structured_max_L=3).run()
     tally = camp.tallies["S1"]
-    assert tally.tightest == pytest.approx(1.0)  # the copy distribution is tight
+    assert tally.tightest_ratio == pytest.approx(1.0)  # the copy distribution is tight
     assert tally.fails == 0
 
 

@@ -48,6 +48,6 @@ def test_merge_skips_repeats_and_keeps_the_tightest_and_smallest_counterexample(
     t.apply(Entry("b", "optimal", 1, 0, 1, (1.2,), best=(1.2, {"n": "b"}), cex=((3, 4, 5), {"n": "b"})))
     t.apply(Entry("c", "optimal", 0, 0, 1, (0.1,), cex=((2, 4, 5), {"n": "c"})))
     assert (t.instances, t.checks, t.holds, t.fails) == (3, 5, 3, 2)  # a: 2 holds, b: 1 holds + 1 fails, c: 1 fails
-    assert t.tightest == 1.2 and t.worst == {"n": "b"}
+    assert t.tightest_ratio == 1.2 and t.worst == {"n": "b"}
     assert t.counterexample == {"n": "c"}  # the smaller instance
     assert t.ratios == [0.5, 0.9, 1.2, 0.1]
