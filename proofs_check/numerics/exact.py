@@ -456,10 +456,11 @@ class Enclosure:
     can ask for more bits; equality can only be certified to a width, never exactly.
     """
 
-    __slots__ = ("fn",)
+    __slots__ = ("fn", "_memo")
 
     def __init__(self, fn):
         self.fn = fn
+        self._memo: dict = {}  # prec -> interval: an atom (a long chain's h(m)) is asked again and again
 
     @staticmethod
     def coerce(x) -> "Enclosure":
@@ -471,8 +472,11 @@ class Enclosure:
         return Enclosure(lambda prec: _iv_rational(q, prec))
 
     def interval(self, prec: int):
-        with iv_precision(prec):
-            return self.fn(prec)
+        hit = self._memo.get(prec)
+        if hit is None:
+            with iv_precision(prec):
+                hit = self._memo[prec] = self.fn(prec)
+        return hit
 
     def __add__(self, other):
         o = Enclosure.coerce(other)
