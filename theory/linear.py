@@ -102,14 +102,8 @@ SCHEDULE_DEPENDENT = (*_SCHEDULE_DEPENDENT, KL, s, m, e, omega)
 _QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset)
 
 
-#: One canonical :class:`Case` per distinct case in this process, so the memo of linear forms is
-#: shared by every instance evaluated on the same case (SymPy expansion runs once per (expr, case)).
-_CANONICAL_CASES: dict = {}
-
-
 def linear_form(expr, case: Case) -> Form:
     """Exact linear form of ``expr`` for ``case`` (see the module docstring)."""
-    case = _CANONICAL_CASES.setdefault(case, case)
     return dict(_lf(sp.sympify(expr), case))
 
 

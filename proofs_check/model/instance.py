@@ -99,7 +99,7 @@ class Instance:
         """The sampler's E_S KL: brute force when enumerable, else via F1 (verified on small cases)."""
         if self.kl_bruteforce is not None:
             return self.kl_bruteforce
-        return dot(linear_form(KL_ideal, Case(self.L, self.schedule.sizes)), self.atoms) + self.eps_train
+        return dot(linear_form(KL_ideal, canonical_case(Case(self.L, self.schedule.sizes))), self.atoms) + self.eps_train
 
     def value(self, expr, case: Case) -> LogLinear:
         """Exact value of ``expr`` on this instance for ``case`` (memoised: clauses share sides)."""
@@ -162,9 +162,19 @@ def dot(form: dict, atoms: dict):
     return Enclosure(lambda prec: sum((e.interval(prec) for e in loose), exact.interval(prec)))
 
 
+#: One canonical :class:`~theory.linear.Case` per distinct case in this process: a Case carries the
+#: memo of its linear forms, so every instance evaluated on the same case shares one SymPy expansion
+#: per expression instead of redoing it on the fresh Case objects the quantifiers build.
+_CANONICAL_CASES: dict = {}
+
+
+def canonical_case(case: Case) -> Case:
+    return _CANONICAL_CASES.setdefault(case, case)
+
+
 def instance_cases(clause: Clause, inst: Instance) -> list[Case]:
-    """The cases of ``clause`` that apply to the instance's schedule (maybe none)."""
-    return quantifier(clause.over).instance_cases(inst.L, inst.schedule)
+    """The cases of ``clause`` that apply to the instance's schedule (maybe none), canonical."""
+    return [canonical_case(c) for c in quantifier(clause.over).instance_cases(inst.L, inst.schedule)]
 
 
 @dataclass(frozen=True)
