@@ -18,7 +18,7 @@ verify: $(STAMP)
 	$(BIN)/dlm-verify
 
 test: $(STAMP)
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -n auto
 
 # A non-editable install from a built wheel, in a venv of its own: every subpackage must be in it.
 WHEEL_VENV := build/wheel-venv

@@ -39,6 +39,18 @@ settings.register_profile("deep", max_examples=5000, deadline=None, print_blob=T
 
 settings.load_profile(os.environ.get(PROFILE_ENV, "dev"))
 
+# Under pytest-xdist (``make test`` runs ``-n auto``) each worker process keeps its own Hypothesis
+# example database, so two workers never write the same directory.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _XDIST_WORKER:
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    for _name in ("dev", "ci", "deep"):
+        settings.register_profile(f"{_name}-{_XDIST_WORKER}", settings.get_profile(_name),
+                                  database=DirectoryBasedExampleDatabase(
+                                      os.path.join(".hypothesis", "examples", _XDIST_WORKER)))
+    settings.load_profile(f"{os.environ.get(PROFILE_ENV, 'dev')}-{_XDIST_WORKER}")
+
 
 @contextmanager
 def _time_limit(seconds: float):

@@ -12,7 +12,7 @@ from rich.table import Table
 from theory import registry
 
 from proofs_check.errors import DlmInputError
-from proofs_check.search.campaign import Campaign
+from proofs_check.search.campaign import MAX_ROUNDS, MAX_WORKERS, Campaign, default_workers
 from proofs_check.search.results import CampaignResult
 from proofs_check import validate
 from proofs_check.files import check_writable, write_atomic
@@ -30,6 +30,13 @@ def register(sub) -> None:
                    help="also check the statements of this statement file, beside the registry's")
     p.add_argument("--max-L", type=validate.int_in(2, "run_max_L"), default=6,
                    help="largest sequence length explored (2..8, default 6; exact checks enumerate V^L states)")
+    p.add_argument("--workers", type=validate.int_in(1, MAX_WORKERS), default=None,
+                   help="processes sharing the shards (default: the number of cores)")
+    p.add_argument("--rounds", type=validate.int_in(0, MAX_ROUNDS), default=None,
+                   help="Hypothesis rounds per statement: a fixed work list, the same results for any "
+                        "--workers (default: rounds until --budget seconds have passed)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the shards on the Dask cluster at ADDRESS (tcp://HOST:8786; extra [dask])")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
                    help=f"where to write the results (default {DEFAULT_RESULTS})")
     p.set_defaults(func=run)
@@ -37,6 +44,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     path = check_writable(args.json)  # before the campaign, not after it
+    workers = default_workers() if args.workers is None else args.workers
     statements = tuple(registry.get(s) for s in args.statement) if args.statement else registry.STATEMENTS
     statements += _file_statements(args.statements)
     con = Console(stderr=True)
@@ -44,6 +52,7 @@ def run(args) -> int:
                   transient=True) as bar:
         task = bar.add_task("campaign", total=1.0)
         camp = Campaign(statements=statements, budget=args.budget, seed=args.seed, max_L=args.max_L,
+                        workers=workers, rounds=args.rounds, scheduler=args.scheduler,
                         progress=lambda what, frac: bar.update(task, completed=frac, description=what))
         camp.run()
     results = camp.results()
@@ -53,7 +62,8 @@ def run(args) -> int:
     failed = camp.failed_statements
     for t in failed:
         out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {escape(json.dumps(t.counterexample))}")
-    out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s; "
+    out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s "
+              f"({results.workers} worker{'s' if results.workers != 1 else ''}); "
               f"{_non_optimal_line(results)}; results in {escape(str(path))}")
     return 1 if failed else 0
 

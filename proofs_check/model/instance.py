@@ -49,7 +49,7 @@ class Instance:
     profile: InformationProfile | None = None
     bruteforce: bool | None = None  # None: when the ordered partitions are few enough
     _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
-    _policy_values: dict = field(default_factory=dict, init=False, repr=False)  # (atom, policy) -> value
+    _policy_values: dict = field(default_factory=dict, init=False, repr=False)  # (atom, policy) -> value; policy -> run
 
     def __post_init__(self):
         source = self.dist
@@ -99,7 +99,7 @@ class Instance:
         """The sampler's E_S KL: brute force when enumerable, else via F1 (verified on small cases)."""
         if self.kl_bruteforce is not None:
             return self.kl_bruteforce
-        return dot(linear_form(KL_ideal, Case(self.L, self.schedule.sizes)), self.atoms) + self.eps_train
+        return dot(linear_form(KL_ideal, canonical_case(Case(self.L, self.schedule.sizes))), self.atoms) + self.eps_train
 
     def value(self, expr, case: Case) -> LogLinear:
         """Exact value of ``expr`` on this instance for ``case`` (memoised: clauses share sides)."""
@@ -121,7 +121,9 @@ class Instance:
         key = (atom, policy)
         hit = self._policy_values.get(key)
         if hit is None:
-            run = PolicyRun(self.dist, policy, self.predictor)
+            run = self._policy_values.get(policy)  # one run per policy: its choice and pmf memos shared
+            if run is None:
+                run = self._policy_values[policy] = PolicyRun(self.dist, policy, self.predictor)
             compute = {"KL_policy": run.kl, "TC_policy": run.tc_path, "KL_policy_avg": run.path_kl}[atom]
             hit = self._policy_values[key] = compute()
         return hit
@@ -160,9 +162,19 @@ def dot(form: dict, atoms: dict):
     return Enclosure(lambda prec: sum((e.interval(prec) for e in loose), exact.interval(prec)))
 
 
+#: One canonical :class:`~theory.linear.Case` per distinct case in this process: a Case carries the
+#: memo of its linear forms, so every instance evaluated on the same case shares one SymPy expansion
+#: per expression instead of redoing it on the fresh Case objects the quantifiers build.
+_CANONICAL_CASES: dict = {}
+
+
+def canonical_case(case: Case) -> Case:
+    return _CANONICAL_CASES.setdefault(case, case)
+
+
 def instance_cases(clause: Clause, inst: Instance) -> list[Case]:
-    """The cases of ``clause`` that apply to the instance's schedule (maybe none)."""
-    return quantifier(clause.over).instance_cases(inst.L, inst.schedule)
+    """The cases of ``clause`` that apply to the instance's schedule (maybe none), canonical."""
+    return [canonical_case(c) for c in quantifier(clause.over).instance_cases(inst.L, inst.schedule)]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ by enumerating every ordered partition and counting how often each pair
 
 from __future__ import annotations
 
+import math
+import weakref
 from collections import Counter
 from fractions import Fraction
 from itertools import combinations, product
@@ -37,7 +39,8 @@ def exact_pmf(pred: Predictor, i: int, A: tuple, xA: tuple, V: int) -> tuple[Fra
     """The predictor's pmf for position ``i`` given ``X_A = xA``, as exact fractions."""
     raw = pred(i, A, xA)
     try:
-        vals = [Fraction(float(x)) if isinstance(x, (float, np.floating)) else Fraction(x) for x in raw]
+        vals = [x if type(x) is Fraction else
+                Fraction(float(x)) if isinstance(x, (float, np.floating)) else Fraction(x) for x in raw]
     except (TypeError, ValueError, OverflowError) as exc:
         raise PredictorError(f"predictor output for position {i} given {A}={xA} is not numeric: {raw!r}") from exc
     if len(vals) != V:
@@ -45,6 +48,8 @@ def exact_pmf(pred: Predictor, i: int, A: tuple, xA: tuple, V: int) -> tuple[Fra
     if any(v < 0 for v in vals):
         raise PredictorError(f"predictor returned a negative probability for position {i}: {raw!r}")
     total = sum(vals)
+    if total == 1:  # already normalised (the optimal and perturbed predictors): no division
+        return tuple(vals)
     if abs(total - 1) > Fraction(1, 10**6):
         raise PredictorError(f"predictor probabilities for position {i} sum to {float(total)}; return a pmf")
     return tuple(v / total for v in vals)
@@ -97,8 +102,12 @@ class PerturbedPredictor:
         key = hash((self.seed, i, tuple(A), tuple(xA))) & 0xFFFFFFFF
         r = np.random.default_rng(key).integers(1, 10, size=self.V).tolist()
         tot = sum(r)
-        base = self.opt(i, A, xA)
-        return [(1 - self.lam) * Fraction(b) + self.lam * Fraction(x, tot) for b, x in zip(base, r)]
+        base = [Fraction(b) for b in self.opt(i, A, xA)]
+        # (1 - a/d) p + (a/d) x/tot over the one denominator d * tot * den(p): integers, one gcd each
+        a, d = self.lam.numerator, self.lam.denominator
+        den = math.lcm(*(b.denominator for b in base))
+        return [Fraction((d - a) * tot * b.numerator * (den // b.denominator) + a * x * den, d * tot * den)
+                for b, x in zip(base, r)]
 
 
 def entropy(dist: Distribution) -> LogLinear:
@@ -110,7 +119,24 @@ def entropy(dist: Distribution) -> LogLinear:
     return LogLinear.from_integer_form(W, 0, acc.items())
 
 
+#: Per predictor object: ``(i, A) -> (dist, CE(i, A))``.  The brute-force KL and eps_train of one
+#: instance need the same pairs ``(i, |A| = m_k)``, so each cross entropy is computed once.
+_CE_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def cross_entropy(dist: Distribution, pred: Predictor, i: int, A: tuple) -> LogLinear:
+    """``CE(i, A)`` of :func:`_cross_entropy`, memoised per (predictor, distribution, i, A)."""
+    try:
+        memo = _CE_CACHE.setdefault(pred, {})
+    except TypeError:  # a predictor that cannot be weakly referenced: no memo
+        return _cross_entropy(dist, pred, i, A)
+    hit = memo.get((i, A))
+    if hit is None or hit[0] is not dist:
+        hit = memo[(i, A)] = (dist, _cross_entropy(dist, pred, i, A))
+    return hit[1]
+
+
+def _cross_entropy(dist: Distribution, pred: Predictor, i: int, A: tuple) -> LogLinear:
     """``CE(i, A) = -E_p log pred_i(X_i | X_A)``, exactly.
 
     For the optimal predictor the conditional is kept as the unreduced count ratio
@@ -197,16 +223,15 @@ def eps_train(dist: Distribution, sched: Schedule, pred: Predictor) -> LogLinear
     L = dist.L
     sched.check_length(L)
     opt = OptimalPredictor(dist)
-    out = LogLinear()
+    pairs = []  # one integer combination at the end, not a Fraction sum per log term
     for sk, mk in zip(sched.sizes, sched.m):
         weight = Fraction(sk, L) * Fraction(L, L - mk) / comb(L, mk)
         for A in combinations(range(L), mk):
             for i in range(L):
                 if i in A:
                     continue
-                gap = cross_entropy(dist, pred, i, A) - cross_entropy(dist, opt, i, A)
-                out._iadd(gap, weight)
-    return out
+                pairs += ((weight, cross_entropy(dist, pred, i, A)), (-weight, cross_entropy(dist, opt, i, A)))
+    return LogLinear.combination(pairs)
 
 
 def sampler_law(dist: Distribution, part, pred: Predictor) -> dict[tuple, Fraction]:

@@ -16,11 +16,11 @@ The sign of ``d = rhs - lhs`` is decided by the cheapest route that is rigorous:
 1. float64 with the error bound of :meth:`LogLinear.float_with_error`: decided when
    ``|d| > bound``;
 2. a rational ``d`` (no logarithms left) is decided exactly;
-3. otherwise mpmath interval arithmetic (``mpmath.iv``) at 64, 128 and 256 bits;
-4. if those enclosures all contain 0, the exact zero test (a zero difference is ``"equal"``),
-   run this late because it factors every log argument (thousands for a real profile);
-5. otherwise intervals at 512, 1024, ... bits until the enclosure excludes 0, which
-   always happens because ``d != 0``.
+3. otherwise the exact zero test (a zero difference is ``"equal"``): what float64 cannot
+   decide is almost always an exact identity, which no enclosure can show (intervals below
+   ``CHEAP_INTERVAL_BITS`` would be tried first: none, since it equals ``FIRST_BITS``);
+4. otherwise mpmath intervals (``mpmath.iv``) at 64, 128, ... bits until the enclosure excludes
+   0, which always happens because ``d != 0``.
 
 ``Verdict.digits`` is the number of decimal digits of the arithmetic that decided
 (about 15 for float64), ``Verdict.method`` names the route.
@@ -105,6 +105,23 @@ def tightness(relation: str, lhs: float, rhs: float, status: str | None = None) 
     return None
 
 
+def float_sign(d) -> int | None:
+    """The float64 pre-filter of every certified sign: ``+1``/``-1`` when ``|fl(d)| > err``, else None.
+
+    ``(fl(d), err)`` is ``d.float_with_error()``: for a LogLinear ``const + sum c_n log n`` the
+    correctly rounded float64 sum of the rounded terms with the a-priori bound
+    ``err = 16 u sum |c_n log n| + 1e-300 >= |fl(d) - d|`` (``u = 2^-53``; each term carries the
+    rounding of ``c_n``, of ``log n`` and of their product); for an Enclosure the half-width of a
+    64-bit interval plus its rounding to float64.
+    Since ``|fl(d) - d| <= err < |fl(d)|``, ``d`` has the sign of ``fl(d)``: a decision here is a
+    proof.  What it leaves undecided (mostly exact identities, ``d = 0``) goes to the exact path.
+    """
+    value, err = d.float_with_error()
+    if abs(value) > err:
+        return 1 if value > 0 else -1
+    return None
+
+
 def sign(d) -> tuple[int, int, str]:
     """Proven sign of ``d`` (a LogLinear or an Enclosure) with the digits and method that decided.
 
@@ -112,17 +129,16 @@ def sign(d) -> tuple[int, int, str]:
     still contains 0 at ``ENCLOSURE_MAX_BITS`` the sign is reported as 0 with the method
     ``width<...>`` (equal within the certified width).
     """
-    value, err = d.float_with_error()
-    if abs(value) > err:
-        return (1 if value > 0 else -1), 15, "float64"
-    # Intervals at a few precisions first: the exact zero test factors every log argument over a
-    # coprime basis (thousands for a real profile), so it runs only when they cannot decide.
+    s = float_sign(d)
+    if s is not None:
+        return s, 15, "float64"
+    # The exact zero test before any interval (see the module docstring and precision.py).
     if isinstance(d, LogLinear) and d.is_rational():
         return (d.const > 0) - (d.const < 0), 0, "exact"
     prec = FIRST_BITS
     zero = None
     while True:
-        if prec > CHEAP_INTERVAL_BITS and zero is None:
+        if prec >= CHEAP_INTERVAL_BITS and zero is None:
             zero = d.is_zero()
             if zero:
                 return 0, 0, "exact"

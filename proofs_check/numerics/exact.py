@@ -219,7 +219,16 @@ class LogLinear:
             # const + (log of a positive rational) = 0 would make e^const rational: impossible
             # for const != 0 unless the log part is exactly -const, which is transcendental.
             return False
-        return self.is_rational() or not self.coprime_coefficients()
+        if self.is_rational():
+            return True
+        # the coefficients over the coprime basis, in integers (all scaled by the common denominator)
+        _, _, items = self._integer_form()
+        factors = coprime_factorizations(n for n, _ in items)
+        acc: dict[int, int] = {}
+        for n, v in items:
+            for b, e in factors.get(n, {}).items():
+                acc[b] = acc.get(b, 0) + v * e
+        return not any(acc.values())
 
     # -- evaluation ---------------------------------------------------------
     def float_with_error(self) -> tuple[float, float]:
@@ -348,24 +357,10 @@ def coprime_factorizations(numbers: Iterable[int]) -> dict[int, dict[int, int]]:
     out: dict[int, dict[int, int]] = {}
     residual: dict[int, int] = {}
     for n in {int(x) for x in numbers if int(x) > 1}:
-        f: dict[int, int] = {}
-        r = n
-        for p in _SMALL_PRIMES:
-            if p * p > r:
-                break
-            if r % p == 0:
-                e = 0
-                while r % p == 0:
-                    r //= p
-                    e += 1
-                f[p] = e
-        else:
-            if r > 1:  # no factor below 4096 and maybe composite: refined below
-                residual[n] = r
-                r = 1
-        if r > 1:  # r < p^2 for the first untried prime p: r is prime
-            f[r] = f.get(r, 0) + 1
-        out[n] = f
+        f, r = _small_factors(n)
+        out[n] = dict(f)
+        if r > 1:
+            residual[n] = r
     if residual:
         large = {b for f in out.values() for b in f if b >= 1 << 12}
         for n, r in residual.items():
@@ -380,6 +375,30 @@ def coprime_factorizations(numbers: Iterable[int]) -> dict[int, dict[int, int]]:
                 for b, e in factor_over(r, basis).items():
                     out[n][b] = out[n].get(b, 0) + e
     return out
+
+
+@lru_cache(maxsize=1 << 18)
+def _small_factors(n: int) -> tuple[tuple[tuple[int, int], ...], int]:
+    """``(((p, e), ...), r)``: ``n = prod p^e * r`` by trial division by the primes below 4096, where
+    ``r`` (1 when ``n`` factored completely) has no prime factor below 4096 and may be composite.
+    Cached: the exact zero tests of one campaign meet the same marginal counts over and over."""
+    f: dict[int, int] = {}
+    r = n
+    for p in _SMALL_PRIMES:
+        if p * p > r:
+            break
+        if r % p == 0:
+            e = 0
+            while r % p == 0:
+                r //= p
+                e += 1
+            f[p] = e
+    else:
+        if r > 1:  # no factor below 4096 and maybe composite: refined by the caller
+            return tuple(f.items()), r
+    if r > 1:  # r < p^2 for the first untried prime p: r is prime
+        f[r] = f.get(r, 0) + 1
+    return tuple(f.items()), 1
 
 
 def coprime_basis(numbers: Iterable[int]) -> list[int]:
@@ -437,10 +456,11 @@ class Enclosure:
     can ask for more bits; equality can only be certified to a width, never exactly.
     """
 
-    __slots__ = ("fn",)
+    __slots__ = ("fn", "_memo")
 
     def __init__(self, fn):
         self.fn = fn
+        self._memo: dict = {}  # prec -> interval: an atom (a long chain's h(m)) is asked again and again
 
     @staticmethod
     def coerce(x) -> "Enclosure":
@@ -452,8 +472,11 @@ class Enclosure:
         return Enclosure(lambda prec: _iv_rational(q, prec))
 
     def interval(self, prec: int):
-        with iv_precision(prec):
-            return self.fn(prec)
+        hit = self._memo.get(prec)
+        if hit is None:
+            with iv_precision(prec):
+                hit = self._memo[prec] = self.fn(prec)
+        return hit
 
     def __add__(self, other):
         o = Enclosure.coerce(other)

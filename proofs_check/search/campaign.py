@@ -10,7 +10,9 @@ Every registry statement is checked on many instances with certified verdicts:
    over, steered by ``hypothesis.target`` toward the tightest ratio
    ``lhs/rhs`` (for ``<=``; ``rhs/lhs`` for ``>=``).  A violation of a
    ``paper``/``derived`` statement stops that exploration, Hypothesis shrinks
-   it, and the shrunk instance is reported as the counterexample.
+   it, and the shrunk instance is reported as the counterexample.  Every instance drawn is
+   checked on every statement (its profile and atoms are computed once and shared); only the
+   statement being explored steers the search and stops it.
 
 3. training error: the statements whose clauses carry ``eps_train`` (F1; P1 and P3, Theorem 1
    and Corollary 1 of arXiv 2505.21400, bound ``KL`` by ``... + eps_train``) are checked on
@@ -24,12 +26,20 @@ instances (per predictor kind), checks, holds / equal / fails, the tightest rati
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
+import copy
+import functools
+import hashlib
+import itertools
 import json
 import math
+import multiprocessing
+import os
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Callable, Iterable
 
@@ -53,6 +63,9 @@ from proofs_check.search.strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
 MAX_EPS_TRAIN_KEPT = 40
+#: Bounds of ``run --workers`` (processes) and ``--rounds`` (Hypothesis rounds per statement).
+MAX_WORKERS = 512
+MAX_ROUNDS = 100_000
 
 
 def describe(inst: Instance, r: ClauseResult) -> dict:
@@ -74,70 +87,116 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
     }
 
 
-@dataclass
-class Tally:
-    """Running counts of one statement; :meth:`summary` gives its typed result."""
+@dataclass(frozen=True)
+class Entry:
+    """What one checked instance adds to a statement's tally: plain data, so a shard computed in
+    another process (or on a Dask worker) is merged by replaying its entries in shard order.
 
-    statement: Statement
-    instances: int = 0
-    checks: int = 0
-    holds: int = 0
-    equal: int = 0
-    fails: int = 0
+    ``best``: ``(q, describe)`` of the instance's tightest case, kept only when it beat the tightest
+    ratio seen before it in its shard (a ratio that beats the merged tally's must); ``cex``:
+    ``(size, describe)`` of its first failing case, likewise; ``eps``: the record of an instance
+    checked with a non-optimal predictor.
+    """
+
+    key: str
+    kind: str
+    holds: int
+    equal: int
+    fails: int
+    ratios: tuple
+    best: tuple | None = None
+    cex: tuple | None = None
+    eps: dict | None = None
     within_width: int = 0
-    tightest: float | None = None
-    worst: dict | None = None
-    counterexample: dict | None = None
-    ratios: list = field(default_factory=list)
-    predictors: Counter = field(default_factory=Counter)
-    eps_train_instances: list = field(default_factory=list)
-    seen: set = field(default_factory=set)
-    _cex_size: tuple = ()
+
+    @property
+    def checks(self) -> int:
+        return self.holds + self.equal + self.fails + self.within_width
+
+
+def _column(r: ClauseResult) -> str:
+    """The tally column of one verdict: fails, equal, equal within width (never holds), or holds."""
+    if not r.verdict.ok:
+        return "fails"
+    if r.verdict.status == Status.EQUAL:
+        return "equal"
+    return "within_width" if r.verdict.status == Status.EQUAL_WITHIN_WIDTH else "holds"
+
+
+def key_digest(key) -> str:
+    """A short stable digest of an instance key (:func:`_key`), the identity used to skip repeats."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
+
+
+class Tally(StatementTally):
+    """A statement's :class:`~proofs_check.search.results.StatementTally` while the campaign runs:
+    the same count fields (one class, not a copy of them), plus what counting needs.
+
+    :meth:`add` turns one checked instance into an :class:`Entry` and applies it; ``entries``
+    keeps the applied entries in order (what a shard sends back for merging); ``seen`` holds the
+    digests of the instances counted, so a repeat is skipped.
+    """
+
+    def __init__(self, statement: Statement):
+        super().__init__(statement.id, statement.title, statement.provenance, predictors=Counter())
+        self.statement = statement
+        self.seen: set = set()
+        self.entries: list = []
+        self._cex_size: tuple = ()
 
     def add(self, inst: Instance, results: list[ClauseResult], key, kind: str = "optimal") -> None:
-        if not results or key in self.seen:
+        if not results:
             return
-        self.seen.add(key)
-        self.instances += 1
-        self.predictors[kind] += 1
-        for r in results:
-            self._count(inst, r)
-        if kind != "optimal" and len(self.eps_train_instances) < MAX_EPS_TRAIN_KEPT:
-            self.eps_train_instances.append(describe_non_optimal(inst, kind, results))
+        digest = key_digest(key)
+        if digest in self.seen:
+            return
+        self.apply(self.entry(inst, results, digest, kind))
 
-    def _count(self, inst: Instance, r: ClauseResult) -> None:
-        self.checks += 1
-        if not r.verdict.ok:
-            self.fails += 1
+    def entry(self, inst: Instance, results: list[ClauseResult], digest: str, kind: str) -> Entry:
+        """The :class:`Entry` of one instance; describes are built only where they can matter."""
+        counts = Counter(_column(r) for r in results)
+        qs = [r.verdict.tightness for r in results]
+        best = cex = None
+        top = max((q for q in qs if q is not None), default=None)
+        if top is not None and (self.tightest_ratio is None or top > self.tightest_ratio):
+            best = (top, describe(inst, results[qs.index(top)]))
+        bad = next((r for r in results if not r.verdict.ok), None)
+        if bad is not None:
             size = (inst.L, inst.dist.n_support, getattr(inst.dist, "total", 0))
             if self.counterexample is None or size < self._cex_size:
-                self.counterexample, self._cex_size = describe(inst, r), size
-        elif r.verdict.status == Status.EQUAL:
-            self.equal += 1
-        elif r.verdict.status == Status.EQUAL_WITHIN_WIDTH:
-            self.within_width += 1
-        else:
-            self.holds += 1
-        q = r.verdict.tightness
-        if q is None:
+                cex = (size, describe(inst, bad))
+        eps = describe_non_optimal(inst, kind, results) if kind != "optimal" else None
+        return Entry(digest, kind, counts["holds"], counts["equal"], counts["fails"],
+                     tuple(q for q in qs if q is not None), best, cex, eps, counts["within_width"])
+
+    def apply(self, e: Entry) -> None:
+        """Count one entry unless its instance was counted already (the same rule in every process)."""
+        if e.key in self.seen:
             return
-        if len(self.ratios) < MAX_RATIOS_KEPT:
-            self.ratios.append(q)
-        if self.tightest is None or q > self.tightest:
-            self.tightest = q
-            self.worst = describe(inst, r)
+        self.seen.add(e.key)
+        self.entries.append(e)
+        self.instances += 1
+        self.predictors[e.kind] += 1
+        self.checks += e.checks
+        self.holds, self.equal, self.fails = self.holds + e.holds, self.equal + e.equal, self.fails + e.fails
+        self.within_width += e.within_width
+        self.ratios.extend(e.ratios[:max(MAX_RATIOS_KEPT - len(self.ratios), 0)])
+        if e.best is not None and (self.tightest_ratio is None or e.best[0] > self.tightest_ratio):
+            self.tightest_ratio, self.worst = e.best
+        if e.cex is not None and (self.counterexample is None or e.cex[0] < self._cex_size):
+            self._cex_size, self.counterexample = e.cex
+        if e.eps is not None and len(self.eps_train_instances) < MAX_EPS_TRAIN_KEPT:
+            self.eps_train_instances.append(e.eps)
 
     @property
     def failed(self) -> bool:
         return self.fails > 0
 
     def summary(self) -> StatementTally:
-        st_ = self.statement
-        return StatementTally(st_.id, st_.title, st_.provenance, self.instances, self.checks, self.holds,
-                              self.equal, self.fails, within_width=self.within_width,
-                              tightest_ratio=self.tightest, worst=self.worst, counterexample=self.counterexample,
-                              ratios=list(self.ratios), predictors=dict(self.predictors),
-                              eps_train_instances=list(self.eps_train_instances))
+        """The plain typed result (copies: the tally may go on counting)."""
+        out = StatementTally(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(StatementTally)})
+        out.predictors = dict(out.predictors)
+        return out
 
 
 def describe_non_optimal(inst: Instance, kind: str, results: list[ClauseResult]) -> dict:
@@ -182,11 +241,17 @@ def draw_predictor(inst: Instance, seed: int) -> tuple[str, object] | None:
     return "perturbed", PerturbedPredictor(d, lam=Fraction(1 + (h >> 8) % 5, 10), seed=h % 65_521)
 
 
+@functools.lru_cache(maxsize=None)
+def _words3():
+    """The English 3-letter words distribution, built once per process (about 2 s)."""
+    return words_distribution("en", 3)
+
+
 def real_and_long_instances() -> Iterable[Instance]:
     """Real language and long sequences (notes/00-overview.md): English words of 3 letters, a short
     Markov chain (enumerated, so the brute-force identities run too) and a 64-long chain (closed-form
     profile only), each under two schedules.  About 7 s together."""
-    words = words_distribution("en", 3)
+    words = _words3()
     short = random_chain(5, V=3, seed=2)
     long_ = random_chain(64, V=4, seed=3)
     for source, schedules in ((words, (balanced(3, 2), Schedule((1, 2)))),
@@ -203,8 +268,103 @@ def _key(inst: Instance):
     return (d.V, d.L, d.support.tobytes(), d.weights, inst.schedule.sizes)
 
 
+# -- shards: the fixed work list ------------------------------------------------------------------
+
+#: Structured-sweep instances per shard.
+SWEEP_CHUNK = 12
+#: The real and long instances (words, chains) of :func:`real_and_long_instances`: one shard each.
+N_REAL = 6
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of campaign work: ``("sweep", start, stop)`` structured-sweep instances, ``("real", j,
+    j + 1)`` one real/long instance, or ``("explore", k, k + 1)`` Hypothesis round ``k`` of ``statement``."""
+
+    phase: str
+    start: int
+    stop: int
+    statement: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a shard needs, picklable (sent to worker processes and Dask workers as is)."""
+
+    statements: tuple
+    seed: int
+    max_L: int
+    structured_max_L: int
+
+
+def _structured_pairs(max_L: int):
+    for L in range(2, max_L + 1):
+        for d in families.members("sweep", L):
+            for sched in compositions(L):
+                yield d, sched
+
+
+def sweep_shards(structured_max_L: int) -> list[Shard]:
+    """The sweep as shards: chunks of the structured families, then one shard per real instance."""
+    n = sum(1 for _ in _structured_pairs(structured_max_L))
+    out = [Shard("sweep", a, min(a + SWEEP_CHUNK, n)) for a in range(0, n, SWEEP_CHUNK)]
+    return out + [Shard("real", j, j + 1) for j in range(N_REAL)]
+
+
+def _shard_instances(plan: Plan, shard: Shard) -> Iterable[Instance]:
+    if shard.phase == "sweep":
+        for d, sched in itertools.islice(_structured_pairs(plan.structured_max_L), shard.start, shard.stop):
+            yield Instance(d, sched)
+    else:
+        yield from itertools.islice(real_and_long_instances(), shard.start, shard.stop)
+
+
+@dataclass
+class ShardResult:
+    """A shard's entries per statement id, and the statements whose search it stopped (a violation)."""
+
+    shard: Shard
+    entries: dict
+    violated: tuple = ()
+
+
+def run_shard(plan: Plan, shard: Shard) -> ShardResult:
+    """Do one shard in this process (top-level, so a spawned process or a Dask worker can run it)."""
+    camp = Campaign(statements=plan.statements, seed=plan.seed, max_L=plan.max_L,
+                    structured_max_L=plan.structured_max_L)
+    violated: tuple = ()
+    if shard.phase == "explore":
+        st_ = next(s for s in plan.statements if s.id == shard.statement)
+        if camp.explore(st_, rounds=range(shard.start, shard.stop)) is not None:
+            violated = (st_.id,)
+    else:
+        for inst in _shard_instances(plan, shard):
+            camp.record(inst)
+            camp.record_non_optimal(inst)
+    return ShardResult(shard, {sid: t.entries for sid, t in camp.tallies.items() if t.entries}, violated)
+
+
+def default_workers() -> int:
+    """Cores this process may use (the default of ``--workers``)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
 @dataclass
 class Campaign:
+    """The campaign.  Work is a list of :class:`Shard` run by ``workers`` processes (or on a Dask
+    cluster at ``scheduler``); results are merged in shard order, so they do not depend on how many
+    workers ran them or in which order they finished.
+
+    ``rounds``: Hypothesis rounds per statement (a fixed work list: identical results for any
+    ``workers`` with the same seed).  ``None``: rounds are handed out, statement after statement,
+    until ``budget`` seconds have passed, and the rounds started by then are finished and merged
+    (so more workers give more rounds; the count depends on the machine's speed).  The sweep is
+    always done in full.
+    """
+
     statements: tuple[Statement, ...] = registry.STATEMENTS
     budget: float = 120.0
     seed: int = 0
@@ -212,18 +372,21 @@ class Campaign:
     structured_max_L: int = 5
     progress: Callable[[str, float], None] | None = None
     extra_instances: Iterable[Instance] = ()
+    workers: int = 1
+    rounds: int | None = None
+    scheduler: str | None = None
     tallies: dict = field(default_factory=dict)
     elapsed: float = 0.0
+    shards_run: int = 0
+    workers_used: int = 1
 
     def __post_init__(self):
         self.tallies = {s.id: Tally(s) for s in self.statements}
 
     # -- sources ------------------------------------------------------------
     def structured_instances(self) -> Iterable[Instance]:
-        for L in range(2, self.structured_max_L + 1):
-            for d in families.members("sweep", L):
-                for sched in compositions(L):
-                    yield Instance(d, sched)
+        for d, sched in _structured_pairs(self.structured_max_L):
+            yield Instance(d, sched)
         yield from real_and_long_instances()
 
     def record(self, inst: Instance, statements=None) -> list[ClauseResult]:
@@ -249,41 +412,127 @@ class Campaign:
             self.tallies[st_.id].add(other, check_statement(st_, other), (_key(inst), kind), kind)
 
     # -- exploration --------------------------------------------------------
-    def explore(self, st_: Statement, seconds: float) -> None:
+    def explore(self, st_: Statement, seconds: float = 0.0, rounds: range | None = None):
         """Hypothesis search on one statement (:func:`proofs_check.search.driver.search`), steered
-        toward its tightest ratio; a violation of a paper/derived statement stops it, shrunk."""
+        toward its tightest ratio, for ``seconds`` or exactly the Hypothesis ``rounds`` given; a
+        violation of a paper/derived statement stops it, shrunk, and is returned."""
         triples = instances_for(st_, max_L=self.max_L, max_V=4)
         strict = st_.provenance != "conjecture"
         if strict and self.tallies[st_.id].failed:
-            return  # the sweep already holds its counterexample
+            return None  # the sweep already holds its counterexample
+
+        eps_sts = eps_train_statements(self.statements) if eps_train_statements((st_,)) else ()
 
         def examine(triple) -> Outcome:
+            # The drawn instance is checked on every statement (its profile and atoms are computed
+            # once); only ``st_``'s own results steer the search and stop it.
             dist, sched, _ = triple
             inst = Instance(dist, sched)
-            results = check_statement(st_, inst)
-            self.tallies[st_.id].add(inst, results, _key(inst))
-            self.record_non_optimal(inst, (st_,))
+            results = [r for r in self.record(inst) if r.statement == st_.id]
+            if eps_sts:
+                self.record_non_optimal(inst, eps_sts)
             qs = [q for q in (r.verdict.tightness for r in results) if q is not None and math.isfinite(q)]
             bad = strict and any(not r.verdict.ok for r in results)
             return Outcome(max(qs) if qs else None, st_.id if bad else None)
 
-        search(triples, examine, time.monotonic() + seconds, seed=self.seed, label=st_.id)
+        return search(triples, examine, time.monotonic() + seconds, seed=self.seed, label=st_.id, rounds=rounds)
 
     # -- driver ---------------------------------------------------------------
     def run(self) -> "Campaign":
         start = time.monotonic()
-        sweep = list(self.structured_instances()) + list(self.extra_instances)
-        for n, inst in enumerate(sweep, 1):
-            self.record(inst)
-            self.record_non_optimal(inst)
-            self._tick(f"structured {n}/{len(sweep)}", start)
-        remaining = max(self.budget - (time.monotonic() - start), 0.0)
-        per = remaining / max(len(self.statements), 1)
-        for st_ in self.statements:
-            self.explore(st_, per)
-            self._tick(f"explored {st_.id}", start)
+        plan = Plan(tuple(self.statements), self.seed, self.max_L, self.structured_max_L)
+        with self._executor() as pool:
+            sweep = self._run_shards(pool, plan, iter(sweep_shards(self.structured_max_L)), start, None)
+            for inst in self.extra_instances:
+                self.record(inst)
+                self.record_non_optimal(inst)
+            self._merge(sweep)
+            self._tick("sweep done", start)
+            todo = [st_ for st_ in self.statements
+                    if not (st_.provenance != "conjecture" and self.tallies[st_.id].failed)]
+            deadline = None if self.rounds is not None else start + self.budget
+            explored = self._run_shards(pool, plan, self._explore_shards(todo), start, deadline)
+        self._merge(self._until_violation(explored))
+        self.shards_run = len(sweep) + len(explored)
         self.elapsed = time.monotonic() - start
         return self
+
+    def _explore_shards(self, todo):
+        """Round 0 of every statement, then round 1 of every statement, ... (``rounds`` or forever)."""
+        k = 0
+        while (self.rounds is None or k < self.rounds) and todo:
+            for st_ in todo:
+                yield Shard("explore", k, k + 1, st_.id)
+            k += 1
+
+    def _run_shards(self, pool, plan: Plan, shards, start: float, deadline: float | None) -> list[ShardResult]:
+        """Run shards (in this process when ``pool`` is None), at most ``2 workers`` in flight;
+        with a ``deadline`` none is started after it.  Returns the results in shard order."""
+        done: list = []
+        stopped: set = set()  # statements whose search met a violation: no more rounds for them
+        if pool is None:
+            for n, sh in enumerate(shards):
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                if sh.statement in stopped:
+                    continue
+                done.append((n, run_shard(plan, sh)))
+                stopped.update(done[-1][1].violated)
+                self._tick(f"{sh.phase} {n + 1}", start)
+            return [r for _, r in done]
+        flight: dict = {}
+        order = itertools.count()
+        exhausted = False
+        while True:
+            while not exhausted and len(flight) < 2 * self.workers:
+                if deadline is not None and time.monotonic() >= deadline:
+                    exhausted = True
+                    break
+                sh = next(shards, None)
+                if sh is None:
+                    exhausted = True
+                elif sh.statement not in stopped:
+                    flight[pool.submit(run_shard, plan, sh)] = next(order)
+            if not flight:
+                break
+            finished, _ = cf.wait(list(flight), return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                res = fut.result()
+                done.append((flight.pop(fut), res))
+                stopped.update(res.violated)
+                self._tick(f"{res.shard.phase} {len(done)}", start)
+        return [r for _, r in sorted(done, key=lambda x: x[0])]
+
+    @staticmethod
+    def _until_violation(results: list[ShardResult]) -> list[ShardResult]:
+        """Drop the rounds of a statement after its first violating round (as one process would
+        never have run them), so the merge does not depend on what ran in parallel."""
+        first: dict = {}
+        for r in results:
+            if r.violated and r.shard.statement not in first:
+                first[r.shard.statement] = r.shard.start
+        return [r for r in results if r.shard.statement not in first or r.shard.start <= first[r.shard.statement]]
+
+    def _merge(self, results: list[ShardResult]) -> None:
+        for r in results:
+            for sid, entries in r.entries.items():
+                for e in entries:
+                    self.tallies[sid].apply(e)
+
+    @contextlib.contextmanager
+    def _executor(self):
+        """None (this process), a spawn-safe process pool of ``workers``, or a Dask cluster's executor."""
+        if self.scheduler:
+            from proofs_check.search.cluster import dask_executor
+            with dask_executor(self.scheduler) as pool:
+                self.workers = self.workers_used = pool.n_workers
+                yield pool
+        elif self.workers <= 1:
+            yield None
+        else:
+            with cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                self.workers_used = self.workers
+                yield pool
 
     def _tick(self, what: str, start: float) -> None:
         if self.progress:
@@ -296,4 +545,5 @@ class Campaign:
 
     def results(self) -> CampaignResult:
         return CampaignResult(self.seed, float(self.budget), round(self.elapsed, 2),
-                              [t.summary() for t in self.tallies.values()], float(NON_OPTIMAL_SHARE))
+                              [t.summary() for t in self.tallies.values()], float(NON_OPTIMAL_SHARE),
+                              self.workers_used, self.rounds)

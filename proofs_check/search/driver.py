@@ -8,6 +8,13 @@ examples per call, so the driver calls it in rounds with successive seeds
 
 When a test raises, Hypothesis shrinks the failing example and replays the smallest one
 last, so the violation the driver keeps is the last one raised: the shrunk instance.
+
+Reproducibility: besides its seed, Hypothesis (6.13x and later) mixes into its draws the literal
+constants of every *local* module loaded in the process, so the same seed drew other instances
+after ``import proofs_check.search.check`` (measured: a different 8th example), and a worker
+process, which loads fewer modules than the CLI, would search elsewhere than one process.  The
+driver runs its rounds with that pool emptied (:func:`_seed_only_draws`): the draws depend on the
+seed alone, in any process.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -45,14 +53,51 @@ class Violation(AssertionError):
         self.payload = payload
 
 
+_POOL_LOCK = threading.Lock()
+_POOL_DEPTH = [0, None]  # searches running in this process, the patched-out constants function
+
+
+@contextlib.contextmanager
+def _seed_only_draws():
+    """Hypothesis's pool of local-module constants emptied while searches run (module docstring);
+    restored, with its cache, when the last one ends.  A Hypothesis without that pool: no-op."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # pragma: no cover - an older Hypothesis draws from its seed alone
+        yield
+        return
+    if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "CONSTANTS_CACHE"):
+        yield  # pragma: no cover
+        return
+    with _POOL_LOCK:
+        if _POOL_DEPTH[0] == 0:
+            _POOL_DEPTH[1] = providers._get_local_constants
+            providers._get_local_constants = Constants
+            providers.CONSTANTS_CACHE.cache.clear()
+        _POOL_DEPTH[0] += 1
+    try:
+        yield
+    finally:
+        with _POOL_LOCK:
+            _POOL_DEPTH[0] -= 1
+            if _POOL_DEPTH[0] == 0:
+                providers._get_local_constants = _POOL_DEPTH[1]
+                providers.CONSTANTS_CACHE.cache.clear()
+
+
 def round_seed(seed: int, round_: int) -> int:
     """The Hypothesis seed of round ``round_`` of a search seeded with ``seed``."""
     return seed * SEED_STRIDE + round_
 
 
 def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadline: float, seed: int = 0,
-           label: str = "tightness", batch: int = BATCH):
+           label: str = "tightness", batch: int = BATCH, rounds: range | None = None):
     """Run Hypothesis rounds over ``examples`` until ``deadline`` (``time.monotonic``) or a violation.
+
+    ``rounds``: run exactly these rounds (each to its end, whatever the deadline) instead of
+    rounds ``0, 1, ...`` until the deadline: a fixed work list, so a search split into rounds
+    over several processes gives the same examples as one process running them in turn.
 
     ``examine(example)`` evaluates one drawn example (and tallies it: the driver keeps no
     counts of its own) and returns an :class:`Outcome`.  Returns the payload of the shrunk
@@ -71,11 +116,20 @@ def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadl
             raised.append(out.violation)
             raise Violation(out.violation)
 
+    todo = iter(rounds) if rounds is not None else None
     round_ = 0
-    while time.monotonic() < deadline:
+    while True:
+        if todo is not None:
+            round_ = next(todo, None)
+            if round_ is None:
+                break
+        elif time.monotonic() >= deadline:
+            break
         runner = hyp_seed(round_seed(seed, round_))(test)
-        round_ += 1
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        if todo is None:
+            round_ += 1
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                _seed_only_draws():
             try:
                 runner()
             except Violation:

@@ -176,6 +176,8 @@ class CampaignResult:
     elapsed_seconds: float
     statements: list[StatementTally]
     non_optimal_share: float = 0.0  # the documented share of drawn instances given a non-optimal predictor
+    workers: int = 1  # processes (or Dask workers) that ran the shards
+    rounds: int | None = None  # Hypothesis rounds per statement when fixed (None: until the budget)
     KIND = "campaign"
 
     @property
@@ -191,7 +193,7 @@ class CampaignResult:
     def to_json(self) -> dict:
         return {"schema": schema(self.KIND), "seed": self.seed, "budget_seconds": self.budget_seconds,
                 "elapsed_seconds": self.elapsed_seconds, "total_checks": self.total_checks,
-                "non_optimal_share": self.non_optimal_share,
+                "non_optimal_share": self.non_optimal_share, "workers": self.workers, "rounds": self.rounds,
                 "statements": [s.to_json() for s in self.statements]}
 
     @classmethod
@@ -202,7 +204,8 @@ class CampaignResult:
         out = cls(r.get("seed", int, "an integer"), r.get("budget_seconds", _NUMBER, "a number"),
                   r.get("elapsed_seconds", _NUMBER, "a number"),
                   [StatementTally.from_json(r.child(s, f"statements[{i}]")) for i, s in enumerate(rows)],
-                  r.get("non_optimal_share", _NUMBER, "a number"))
+                  r.get("non_optimal_share", _NUMBER, "a number"), r.get("workers", int, "an integer", 1),
+                  r.get("rounds", (int, type(None)), "an integer or null", None))
         total = r.get("total_checks", int, "an integer")
         if total != out.total_checks:
             r.fail("total_checks", f"the sum of the statements' checks ({out.total_checks})", total)

@@ -200,3 +200,67 @@ def test_a_verdict_carries_its_tightness():
     assert v.tightness == pytest.approx(0.25)
     v = compare(LogLinear.log(2), LogLinear.log(2), "<=")
     assert v.status == "equal" and v.tightness == 1.0
+
+
+# -- the float64 pre-filter never contradicts the exact path --------------------------------------
+
+def _near_zero_slacks() -> list:
+    """Adversarial slacks: ``log(p/q)`` minus the double nearest to it, plus ``k 2^-58``; their true
+    values are about ``1e-17``, below the rounding noise of the float sum that the pre-filter sees."""
+    out = []
+    for p in range(2, 16):
+        for q in range(1, p):
+            if math.gcd(p, q) == 1:
+                base = log(p) - log(q) - Fraction(math.log(p / q))
+                out += [base + Fraction(k, 2**58) for k in (-2, -1, 0, 1, 2)]
+    return out
+
+
+def _exact_sign(d: LogLinear) -> int:
+    """The exact path alone: the exact zero test, then intervals until 0 is excluded."""
+    if d.is_zero():
+        return 0
+    prec = 128
+    while True:
+        box = d.interval(prec)
+        if box.a > 0 or box.b < 0:
+            return 1 if box.a > 0 else -1
+        prec *= 2
+
+
+def _float_errors(slacks) -> int:
+    """How many signs the pre-filter decides that the exact path contradicts."""
+    from proofs_check.numerics.certify import float_sign
+
+    return sum(1 for d in slacks if (s := float_sign(d)) is not None and s != _exact_sign(d))
+
+
+def test_the_float_prefilter_never_contradicts_the_exact_sign_near_zero():
+    slacks = _near_zero_slacks()
+    assert _float_errors(slacks) == 0
+    decided = sum(1 for d in slacks if sign(d)[2] == "float64")
+    assert decided < len(slacks)  # most of these are too close to 0 for float64: they go on
+
+
+@given(st.lists(st.tuples(st.integers(-40, 40), st.integers(2, 10**6)), min_size=1, max_size=8),
+       st.integers(-3, 3), st.integers(40, 70))
+def test_the_float_prefilter_agrees_with_the_exact_sign_on_cancelling_sums(terms, k, bits):
+    """A log combination minus its own float64 value (so the slack is rounding noise) plus ``k 2^-bits``."""
+    d = LogLinear.sum(log(n, c) for c, n in terms)
+    d = d - Fraction(float(d)) + Fraction(k, 2**bits)
+    assert _float_errors([d]) == 0
+
+
+@pytest.mark.parametrize("scale", [0.0, 0.03])
+def test_a_prefilter_with_a_shrunken_error_bound_is_caught(monkeypatch, scale):
+    """The mutants: the error bound set to 0, or to 3% of itself (``0.5 u`` per unit of
+    ``sum |term|``); both decide wrong signs on the adversarial slacks.  Half the bound (``8 u``)
+    is still a valid bound (each term is off by about ``3 u`` at most), so it is not a mutant."""
+    bound = LogLinear._float_with_error
+
+    def shrunk(self):
+        value, err = bound(self)
+        return value, err * scale
+
+    monkeypatch.setattr(LogLinear, "_float_with_error", shrunk)
+    assert _float_errors(_near_zero_slacks()) > 0

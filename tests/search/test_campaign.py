@@ -107,7 +107,7 @@ def test_campaign_exits_1_on_a_false_statement(tmp_path, capsys, with_false_stat
 def test_tightness_reaches_the_copy_witness_for_S1():
     camp = Campaign(statements=(registry.get("S1"),), budget=2, structured_max_L=3).run()
     tally = camp.tallies["S1"]
-    assert tally.tightest == pytest.approx(1.0)  # the copy distribution is tight
+    assert tally.tightest_ratio == pytest.approx(1.0)  # the copy distribution is tight
     assert tally.fails == 0
 
 
@@ -161,6 +161,6 @@ def test_equal_within_width_is_counted_apart_never_as_holds():
         verdict = Verdict(Status.EQUAL_WITHIN_WIDTH, "<=", 0.0, 0, "width<1e-150", 0.0, 0.0)  # no ratio
 
     tally = Tally(registry.get("S3"))
-    tally._count(None, _R())
+    tally.add(None, [_R()], key="one instance")
     out = tally.summary()
     assert (out.within_width, out.holds, out.equal, out.fails, out.checks) == (1, 0, 0, 0, 1)

@@ -47,3 +47,30 @@ def test_campaign_and_check_have_no_driver_of_their_own():
         src = inspect.getsource(mod)
         assert "@given" not in src and "hyp_seed" not in src and "_Violation" not in src
         assert "search(" in src
+
+
+def test_draws_do_not_depend_on_the_local_modules_loaded(tmp_path, monkeypatch):
+    """Hypothesis mixes the literal constants of loaded local modules into its draws; the driver
+    empties that pool, so a worker process (fewer modules) draws what one process draws."""
+    import contextlib
+    import importlib
+    import sys
+
+    def draws():
+        seen = []
+        driver.search(st.lists(st.integers(0, 10**6), min_size=8, max_size=8),
+                      lambda x: seen.append(x) or Outcome(), 0, seed=5, rounds=range(2))
+        return seen
+
+    before = draws()
+    (tmp_path / "dlm_many_constants.py").write_text(
+        "CONSTANTS = (" + ", ".join(str(7919 * k + 13) for k in range(1, 400)) + ")\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("dlm_many_constants")
+    try:
+        assert draws() == before
+        # the same search without the emptied pool draws the new module's constants: the test can fail
+        monkeypatch.setattr(driver, "_seed_only_draws", contextlib.nullcontext)
+        assert draws() != before
+    finally:
+        sys.modules.pop("dlm_many_constants", None)
