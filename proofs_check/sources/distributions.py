@@ -208,6 +208,28 @@ def product_distribution(marginals) -> Distribution:
     return Distribution(V, len(margs), rows, weights, name=f"product(L={len(margs)},V={V})")
 
 
+def noisy_copy_distribution(L: int, eta) -> Distribution:
+    """Noisy copy: a hidden uniform bit ``U``, ``X_i = U xor W_i`` with ``W_i ~ Bernoulli(eta)`` i.i.d.
+
+    For ``eta = a/b`` a sequence with ``k`` ones has probability
+    ``(a^k (b-a)^(L-k) + a^(L-k) (b-a)^k) / (2 b^L)``; the weights are the integer numerators.
+    ``eta = 0`` is the copy distribution, ``eta = 1/2`` independent uniform bits.
+    """
+    check_dense_size(2, L)
+    try:
+        eta = Fraction(eta)
+    except (TypeError, ValueError):
+        raise DistributionError(f"noise eta={eta!r} is not a rational number; give e.g. --eta 1/10") from None
+    if not 0 <= eta <= 1:
+        raise DistributionError(f"noise eta={eta} must lie in [0, 1]; give e.g. --eta 1/10")
+    a, b = eta.numerator, eta.denominator
+    rows = index_to_rows(np.arange(2**L, dtype=np.int64), 2, L)
+    ones = rows.sum(axis=1).tolist()
+    w = [a**k * (b - a) ** (L - k) + a ** (L - k) * (b - a) ** k for k in ones]
+    keep = [i for i, x in enumerate(w) if x]
+    return Distribution(2, L, rows[keep], [w[i] for i in keep], name=f"noisy-copy(L={L},eta={eta})")
+
+
 def mixture(d1: Distribution, d2: Distribution, a: int = 1, b: int = 1) -> Distribution:
     """``(a p1 + b p2) / (a + b)`` with exact integer weights."""
     if (d1.V, d1.L) != (d2.V, d2.L):
