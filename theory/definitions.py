@@ -75,3 +75,176 @@ def omega_weights(sizes) -> list[int]:
         for x in range(mk, min(ek, L_ - 1)):
             w[x] = ek - x
     return w
+
+
+# -- Bernoulli unmasking and the unmasking growth complexity (Wainwright, arXiv 2608.13520) -------
+#
+# A Bernoulli-subset sampler reveals each position at an i.i.d. random step; between times p < q
+# the numbers of revealed tokens are (M_p, M_q - M_p, L - M_q) ~ Multinomial(L; p, q - p, 1 - q).
+# Every quantity below is, for rational arguments, a rational linear form in the profile; each is
+# built here as a SymPy expression in g(u) (or h, delta) for a concrete L, so theory.linear expands
+# it like any other definition.  Wainwright writes d for our L and e_k for our h(k);
+# B_{k,n}(t) = C(n,k) t^k (1-t)^(n-k) and psi(t) = t/(1-t) (his eq. 14).
+
+from fractions import Fraction as _F  # noqa: E402
+from functools import lru_cache as _lru_cache  # noqa: E402
+from math import comb as _comb, factorial as _fact  # noqa: E402
+
+from .symbols import D_B, Gamma, Gamma_int, H_ugc, Hc, TSE, W_dyadic, c_step, h_B  # noqa: E402
+
+_x = sp.Symbol("x")
+_jj = sp.Symbol("jj", integer=True)
+
+
+class DomainError(ValueError):
+    """A profile function was given arguments outside its domain (theory.linear reports it)."""
+
+
+def psi(t):
+    """Reveal odds psi(t) = t/(1-t) (Wainwright, arXiv 2608.13520, eq. 14)."""
+    return t / (1 - t)
+
+
+def _frac(x) -> _F:
+    x = sp.nsimplify(x) if getattr(x, "is_Float", False) else sp.sympify(x)
+    if not x.is_Rational:
+        raise DomainError(f"{x} is not a rational number")
+    return _F(int(x.p), int(x.q))
+
+
+def _times(p, q, lo_open=False):
+    p, q = _frac(p), _frac(q)
+    if not (0 <= p < q <= 1) or (lo_open and p == 0):
+        raise DomainError(f"times p={p}, q={q} need 0 {'<' if lo_open else '<='} p < q <= 1")
+    return p, q
+
+
+def _g_sum(coeffs) -> sp.Expr:
+    return sp.Add(*(sp.Rational(c.numerator, c.denominator) * g(x) for x, c in enumerate(coeffs) if c))
+
+
+def step_cost_def(L_, a, b) -> sp.Expr:
+    """c(a, b) = (b - a) delta(a) - (h(b) - h(a)): the ideal error of revealing tokens a+1..b in one
+    step (F2 of Li & Cai, arXiv 2505.21400, is KL_ideal = sum_k c(a_{k-1}, a_k)).  Equal to
+    sum_{u=a}^{b-2} (b-1-u) g(u) (tests/theory/test_bernoulli_defs.py)."""
+    a, b = int(a), int(b)
+    if not 0 <= a <= b <= L_:
+        raise DomainError(f"c(a, b) needs 0 <= a <= b <= L={L_}, got a={a}, b={b}")
+    return (b - a) * delta(a) - (h(b) - h(a))
+
+
+@_lru_cache(maxsize=None)
+def _gamma_coeffs(L_: int, p: _F, q: _F) -> tuple:
+    """g-coefficients of Gamma(p, q) = sum_{a<=b} P(M_p = a, M_q = b) c(a, b), using
+    c(a, b) = sum_{u=a}^{b-2} (b-1-u) g(u)."""
+    out = [_F(0)] * max(L_ - 1, 0)
+    for a in range(L_ + 1):
+        for b in range(a + 2, L_ + 1):
+            w = (_F(_fact(L_), _fact(a) * _fact(b - a) * _fact(L_ - b))
+                 * p**a * (q - p) ** (b - a) * (1 - q) ** (L_ - b))
+            if w:
+                for x in range(a, b - 1):
+                    out[x] += w * (b - 1 - x)
+    return tuple(out)
+
+
+def gamma_def(L_, p, q) -> sp.Expr:
+    """Gamma(p, q) = E c(M_p, M_q), (M_p, M_q - M_p, L - M_q) ~ Multinomial(L; p, q-p, 1-q): the ideal
+    error of one Bernoulli step from time p to time q (derived; notes/BER.md)."""
+    return _g_sum(_gamma_coeffs(int(L_), *_times(p, q)))
+
+
+@_lru_cache(maxsize=None)
+def _antiderivatives(L_: int, u: int):
+    """Antiderivatives of L(L-1) x^k B_{u,L-2}(x), k = 0, 1, 2, as SymPy polynomials in x."""
+    base = L_ * (L_ - 1) * sp.binomial(L_ - 2, u) * _x**u * (1 - _x) ** (L_ - 2 - u)
+    return tuple(sp.Poly(sp.expand(base * _x**k), _x).integrate() for k in range(3))
+
+
+def _integral(L_: int, u: int, k: int, p: _F, q: _F) -> _F:
+    F = _antiderivatives(L_, u)[k]
+    return _frac(F.eval(sp.Rational(q.numerator, q.denominator)) - F.eval(sp.Rational(p.numerator, p.denominator)))
+
+
+def h_B_prime_coeffs(L_: int, t) -> tuple:
+    """h_B'(t) = L(L-1) sum_u B_{u,L-2}(t) g(u) (Wainwright, arXiv 2608.13520, eq. 16b)."""
+    t = _frac(t)
+    return tuple(L_ * (L_ - 1) * _comb(L_ - 2, x) * t**x * (1 - t) ** (L_ - 2 - x) for x in range(L_ - 1))
+
+
+@_lru_cache(maxsize=None)
+def _h_B_coeffs(L_: int, t: _F) -> tuple:
+    # h_B(t) = L sum_{j=0}^{L-1} B_{j,L-1}(t) D(j), D(j) = sum_{u<j} g(u): g(u) gets L P(Bin(L-1, t) > u)
+    B = [_comb(L_ - 1, j) * t**j * (1 - t) ** (L_ - 1 - j) for j in range(L_)]
+    return tuple(L_ * sum(B[x + 1:], _F(0)) for x in range(L_ - 1))
+
+
+def h_B_def(L_, t) -> sp.Expr:
+    """Bernoulli gain h_B(t) = L sum_{j=0}^{L-1} B_{j,L-1}(t) (delta(0) - delta(j)) (arXiv 2608.13520, eq. 16a)."""
+    t = _frac(t)
+    if not 0 <= t <= 1:
+        raise DomainError(f"h_B(t) needs 0 <= t <= 1, got t={t}")
+    return _g_sum(_h_B_coeffs(int(L_), t))
+
+
+def gamma_integral_def(L_, p, q) -> sp.Expr:
+    """Gamma(p, q) as int_p^q (q - x) h_B'(x) dx, the Bernstein polynomials integrated exactly."""
+    L_ = int(L_)
+    p, q = _times(p, q)
+    return _g_sum([q * _integral(L_, x, 0, p, q) - _integral(L_, x, 1, p, q) for x in range(L_ - 1)])
+
+
+def ugc_def(L_, p, q) -> sp.Expr:
+    """UGC H(p, q) = int_p^q t(1-t) h_B'(t) dt (arXiv 2608.13520, eq. 16c), exactly."""
+    L_ = int(L_)
+    p, q = _times(p, q)
+    return _g_sum([_integral(L_, x, 1, p, q) - _integral(L_, x, 2, p, q) for x in range(L_ - 1)])
+
+
+def card_ugc_def(L_, a, b) -> sp.Expr:
+    """Card-UGC Hc(a, b) = sum_{j=a+1}^{b-1} j(L-j)/L g(j-1) (arXiv 2608.13520, eq. 18)."""
+    a, b = int(a), int(b)
+    if not 0 <= a < b <= L_:
+        raise DomainError(f"Hc(a, b) needs 0 <= a < b <= L={L_}, got a={a}, b={b}")
+    return sp.Sum(_jj * (L_ - _jj) / sp.Integer(L_) * g(_jj - 1), (_jj, a + 1, b - 1)).doit()
+
+
+def d_b_def(L_, p, q) -> sp.Expr:
+    """Wainwright's D(p, q) = (q - p)(h_B(q) - h_B(p)) (arXiv 2608.13520, Lemma 1)."""
+    p, q = _times(p, q)
+    P, Q = sp.Rational(p.numerator, p.denominator), sp.Rational(q.numerator, q.denominator)
+    return (Q - P) * (h_B(Q) - h_B(P))
+
+
+def dyadic_points(p, q) -> tuple:
+    """The reveal-odds-dyadic partition of [p, q] (arXiv 2608.13520, eqs. 32a-c):
+    J = ceil(log2(psi(q)/psi(p))), psi(v_j) = min(2^j psi(p), psi(q)), v_0 = p, v_J = q."""
+    p, q = _times(p, q, lo_open=True)
+    if q == 1:
+        raise DomainError("the dyadic partition needs q < 1 (psi(1) is infinite)")
+    lo, hi = psi(p), psi(q)
+    pts, j = [p], 0
+    while pts[-1] < q:
+        j += 1
+        odds = min(2**j * lo, hi)
+        pts.append(odds / (1 + odds))
+    return tuple(pts)
+
+
+def w_dyadic_def(L_, p, q) -> sp.Expr:
+    """sum_{j<J} D(v_j, v_{j+1}) over the reveal-odds-dyadic partition of [p, q]."""
+    v = [sp.Rational(x.numerator, x.denominator) for x in dyadic_points(p, q)]
+    return sp.Add(*(D_B(a, b) for a, b in zip(v, v[1:])))
+
+
+def rho_ab(a, b):
+    """rho_ab = L(b - a - 1)/((a + 1)(L - b)) (arXiv 2608.13520, Lemma 5)."""
+    return L * (b - a - 1) / ((a + 1) * (L - b))
+
+
+#: Functions of several (case-constant) arguments: ``f(args)`` expands to ``BUILDERS[f](L, *args)``.
+PROFILE_FORMS = {c_step: step_cost_def, Gamma: gamma_def, Gamma_int: gamma_integral_def, h_B: h_B_def,
+                 H_ugc: ugc_def, Hc: card_ugc_def, D_B: d_b_def, W_dyadic: w_dyadic_def}
+
+#: TSE = sum_{k=1}^{L} (h(k) - (k/L) h(L)) (arXiv 2608.13520, Proposition 3).
+SCALAR_DEFINITIONS[TSE] = sp.Sum(h(k) - k / L * h(L), (k, 1, L))

@@ -48,7 +48,7 @@ class Case:
     refined: tuple[int, ...] | None = None
     family: tuple[tuple[int, ...], ...] | None = None
     step: int | None = None
-    bind: tuple = ()  # extra (symbol, integer) bindings, e.g. ((u, 3),) for "each_u" clauses
+    bind: tuple = ()  # extra (symbol, integer or Fraction) bindings, e.g. ((u, 3),) for "each_u" clauses
     _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
@@ -60,7 +60,7 @@ class Case:
         if self.step is not None:
             out[s_step] = self.step
         out.update(self.bind)
-        return {key: sp.Integer(v) for key, v in out.items()}
+        return {key: sp.Rational(v) for key, v in out.items()}
 
     @cached_property
     def indexed(self) -> dict:
@@ -96,7 +96,8 @@ def _frac(x) -> Fraction:
 # Expressions that no longer depend on the schedule are shared between cases of one L.
 _SHARED: dict = {}
 _SCHEDULE_DEPENDENT = (T, s_max, s_step, KL_ideal, KL_ideal_refined, KL_ideal_offset)
-_QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset)
+_QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset,
+               *defs.PROFILE_FORMS)
 
 
 def linear_form(expr, case: Case) -> Form:
@@ -221,6 +222,12 @@ def _lf_uncached(expr, case: Case) -> Form:
         if not (arg.is_Integer and 0 <= arg <= case.L):
             raise NotLinearError(f"h({arg}) is outside h(0..{case.L})")
         return {int(arg): Fraction(1)}
+    if expr.func in defs.PROFILE_FORMS:  # several case-constant arguments: c(a, b), Gamma(p, q), ...
+        args = [_const(a, case) for a in expr.args]
+        try:
+            return _lf(defs.PROFILE_FORMS[expr.func](case.L, *args), case)
+        except defs.DomainError as exc:
+            raise NotLinearError(f"{expr.func}{tuple(args)}: {exc}") from None
     if expr.func in defs.COEFFICIENT_DEFINITIONS:
         return _lf(defs.COEFFICIENT_DEFINITIONS[expr.func](expr.args[0]), case)
     if expr.func in defs.FUNCTION_DEFINITIONS:
@@ -450,7 +457,7 @@ def _compile_linear(expr):
 
 def _stencil_sum(stencil, var, leaves, tables, lo: int, hi: int, case: Case) -> Form:
     branches, leaf_syms = stencil
-    env = {sym: int(val) for sym, val in case.constants.items()}
+    env = {sym: int(val) if val.is_Integer else Fraction(int(val.p), int(val.q)) for sym, val in case.constants.items()}
     acc: dict = {}
     try:
         for v in range(lo, hi + 1):
