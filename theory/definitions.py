@@ -119,8 +119,16 @@ def _times(p, q, lo_open=False):
     return p, q
 
 
-def _g_sum(coeffs) -> sp.Expr:
-    return sp.Add(*(sp.Rational(c.numerator, c.denominator) * g(x) for x, c in enumerate(coeffs) if c))
+class GCoefficients(tuple):
+    """``(c_0, ..., c_{L-2})`` standing for ``sum_u c_u g(u)`` (exact Fractions): what a builder of
+    ``PROFILE_FORMS`` returns when the SymPy sum would only be expanded again term by term."""
+
+    def expr(self) -> sp.Expr:
+        return sp.Add(*(sp.Rational(c.numerator, c.denominator) * g(x) for x, c in enumerate(self) if c))
+
+
+def _g_sum(coeffs) -> GCoefficients:
+    return GCoefficients(_F(c) for c in coeffs)
 
 
 def step_cost_def(L_, a, b) -> sp.Expr:
@@ -138,8 +146,8 @@ def _gamma_coeffs(L_: int, p: _F, q: _F) -> tuple:
     """g-coefficients of Gamma(p, q) = sum_{a<=b} P(M_p = a, M_q = b) c(a, b), using
     c(a, b) = sum_{u=a}^{b-2} (b-1-u) g(u)."""
     out = [_F(0)] * max(L_ - 1, 0)
-    for a in range(L_ + 1):
-        for b in range(a + 2, L_ + 1):
+    for a in (range(L_ + 1) if p else (0,)):  # M_0 = 0 and M_1 = L surely: skip the zero weights
+        for b in (range(a + 2, L_ + 1) if q < 1 else ((L_,) if L_ >= a + 2 else ())):
             w = (_F(_fact(L_), _fact(a) * _fact(b - a) * _fact(L_ - b))
                  * p**a * (q - p) ** (b - a) * (1 - q) ** (L_ - b))
             if w:
@@ -155,15 +163,31 @@ def gamma_def(L_, p, q) -> sp.Expr:
 
 
 @_lru_cache(maxsize=None)
-def _antiderivatives(L_: int, u: int):
-    """Antiderivatives of L(L-1) x^k B_{u,L-2}(x), k = 0, 1, 2, as SymPy polynomials in x."""
-    base = L_ * (L_ - 1) * sp.binomial(L_ - 2, u) * _x**u * (1 - _x) ** (L_ - 2 - u)
-    return tuple(sp.Poly(sp.expand(base * _x**k), _x).integrate() for k in range(3))
+def _bernstein_tails(m: int, t: _F) -> tuple:
+    """``T_j = sum_{i=j}^{m} B_{i,m}(t)`` for j = 0..m+1 (so T_{m+1} = 0)."""
+    B = [_comb(m, i) * t**i * (1 - t) ** (m - i) for i in range(m + 1)]
+    tails = [_F(0)] * (m + 2)
+    for i in range(m, -1, -1):
+        tails[i] = tails[i + 1] + B[i]
+    return tuple(tails)
 
 
+def _integral_from_0(L_: int, u: int, k: int, t: _F) -> _F:
+    """int_0^t L(L-1) x^k B_{u,L-2}(x) dx in closed form: x^k B_{u,n} = C(n,u)/C(n+k,u+k) B_{u+k,n+k}
+    and int_0^t B_{j,m} = (1/(m+1)) sum_{i>j} B_{i,m+1}(t) (n = L-2; checked against SymPy's
+    integration in tests/theory/test_bernoulli_defs.py)."""
+    n = L_ - 2
+    m, j = n + k, u + k
+    if t == 0:
+        return _F(0)
+    tail = _F(1) if t == 1 else _bernstein_tails(m + 1, t)[j + 1]
+    return _F(L_ * (L_ - 1) * _comb(n, u), _comb(m, j) * (m + 1)) * tail
+
+
+@_lru_cache(maxsize=None)
 def _integral(L_: int, u: int, k: int, p: _F, q: _F) -> _F:
-    F = _antiderivatives(L_, u)[k]
-    return _frac(F.eval(sp.Rational(q.numerator, q.denominator)) - F.eval(sp.Rational(p.numerator, p.denominator)))
+    """int_p^q L(L-1) x^k B_{u,L-2}(x) dx, exactly."""
+    return _integral_from_0(L_, u, k, q) - _integral_from_0(L_, u, k, p)
 
 
 def h_B_prime_coeffs(L_: int, t) -> tuple:
@@ -175,8 +199,8 @@ def h_B_prime_coeffs(L_: int, t) -> tuple:
 @_lru_cache(maxsize=None)
 def _h_B_coeffs(L_: int, t: _F) -> tuple:
     # h_B(t) = L sum_{j=0}^{L-1} B_{j,L-1}(t) D(j), D(j) = sum_{u<j} g(u): g(u) gets L P(Bin(L-1, t) > u)
-    B = [_comb(L_ - 1, j) * t**j * (1 - t) ** (L_ - 1 - j) for j in range(L_)]
-    return tuple(L_ * sum(B[x + 1:], _F(0)) for x in range(L_ - 1))
+    tails = _bernstein_tails(L_ - 1, t)
+    return tuple(L_ * tails[x + 1] for x in range(L_ - 1))
 
 
 def h_B_def(L_, t) -> sp.Expr:
@@ -206,7 +230,7 @@ def card_ugc_def(L_, a, b) -> sp.Expr:
     a, b = int(a), int(b)
     if not 0 <= a < b <= L_:
         raise DomainError(f"Hc(a, b) needs 0 <= a < b <= L={L_}, got a={a}, b={b}")
-    return sp.Sum(_jj * (L_ - _jj) / sp.Integer(L_) * g(_jj - 1), (_jj, a + 1, b - 1)).doit()
+    return _g_sum(_F((x + 1) * (L_ - 1 - x), L_) if a <= x <= b - 2 else 0 for x in range(L_ - 1))
 
 
 def d_b_def(L_, p, q) -> sp.Expr:

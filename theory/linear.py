@@ -96,8 +96,7 @@ def _frac(x) -> Fraction:
 # Expressions that no longer depend on the schedule are shared between cases of one L.
 _SHARED: dict = {}
 _SCHEDULE_DEPENDENT = (T, s_max, s_step, KL_ideal, KL_ideal_refined, KL_ideal_offset)
-_QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset,
-               *defs.PROFILE_FORMS)
+_QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset)
 
 
 def linear_form(expr, case: Case) -> Form:
@@ -116,6 +115,8 @@ def _lf(expr, case: Case) -> Form:
 def _const(expr, case: Case):
     """Value of a case-constant expression as a SymPy number (or raise NotLinearError)."""
     val = expr.xreplace(case.constants)
+    if val.has(sp.Indexed) and case.sizes is not None:  # m[T], s[1]: the schedule's entries are constants
+        val = _resolve_indexed(val, case)
     if val.free_symbols or val.has(h, delta, g, D):
         raise NotLinearError(f"{expr} is not a constant for this case")
     val = _resolve_indexed(val, case)
@@ -159,7 +160,7 @@ def _lf_uncached(expr, case: Case) -> Form:
     if expr.is_Number:
         return _number(expr, case)
     if expr in case.constants:
-        return {CONST: Fraction(int(case.constants[expr]))}
+        return {CONST: _frac(case.constants[expr])}
     if expr == KL:
         return {"KL": Fraction(1)}
     if expr == eps_train:
@@ -225,13 +226,22 @@ def _lf_uncached(expr, case: Case) -> Form:
     if expr.func in defs.PROFILE_FORMS:  # several case-constant arguments: c(a, b), Gamma(p, q), ...
         args = [_const(a, case) for a in expr.args]
         try:
-            return _lf(defs.PROFILE_FORMS[expr.func](case.L, *args), case)
+            built = defs.PROFILE_FORMS[expr.func](case.L, *args)
         except defs.DomainError as exc:
             raise NotLinearError(f"{expr.func}{tuple(args)}: {exc}") from None
+        if isinstance(built, defs.GCoefficients):  # sum_u c_u g(u), each g(u) by its stencil
+            acc: Form = {}
+            for x, c in enumerate(built):
+                if c:
+                    _add(acc, _stencil(g, x, case.L), c)
+            return acc
+        return _lf(built, case)
     if expr.func in defs.COEFFICIENT_DEFINITIONS:
         return _lf(defs.COEFFICIENT_DEFINITIONS[expr.func](expr.args[0]), case)
     if expr.func in defs.FUNCTION_DEFINITIONS:
         arg = _const(expr.args[0], case)
+        if not arg.is_Integer:  # a rational binding (times p, q) must not be truncated to an index
+            raise NotLinearError(f"{expr.func}({arg}) needs an integer argument")
         return _stencil(expr.func, int(arg), case.L)
     if expr.has(h, delta, g, D, KL, eps_train, *defs.SCALAR_DEFINITIONS, *_SCHEDULE_DEPENDENT[3:]):
         raise NotLinearError(f"{expr.func.__name__} of a quantity is not linear: {expr}")
@@ -288,7 +298,10 @@ def _limit(expr, case: Case) -> int:
     if expr.is_Integer:
         return int(expr)
     val = case.constants.get(expr)
-    return int(val if val is not None else _const(expr, case))
+    val = val if val is not None else _const(expr, case)
+    if not val.is_Integer:
+        raise NotLinearError(f"summation limit {expr} = {val} is not an integer")
+    return int(val)
 
 
 _LEAVES: dict = {}

@@ -77,8 +77,8 @@ def run(args) -> int:
 
 
 def failed(results: list[StatementResult]) -> list[StatementResult]:
-    """Paper/derived statements with a refuted clause (conjectures never fail the run)."""
-    return [r for r in results if r.provenance != "conjecture" and r.refuted]
+    """Paper/derived statements with a refuted clause (conjectures and recorded refutations never fail the run)."""
+    return [r for r in results if r.provenance in registry.BINDING_PROVENANCES and r.refuted]
 
 
 def _statement(sid: str):
@@ -141,8 +141,8 @@ def _refutation_table(results: list[StatementResult], limit: int = 25) -> Table 
 
 def _print(results: list[StatementResult], max_L: int) -> None:
     con = Console(width=None if Console().is_terminal else 160)
-    main = [r for r in results if r.provenance != "conjecture"]
-    conj = [r for r in results if r.provenance == "conjecture"]
+    main = [r for r in results if r.provenance in registry.BINDING_PROVENANCES]
+    conj = [r for r in results if r.provenance not in registry.BINDING_PROVENANCES]
     if main:
         con.print(_clause_table(main, f"statements proved over the Shannon cone, L <= {max_L}"))
         for r in main:
@@ -153,7 +153,7 @@ def _print(results: list[StatementResult], max_L: int) -> None:
         if ref:
             con.print(ref)
     if conj:
-        con.print(_clause_table(conj, "conjectures (never fail the run)"))
+        con.print(_clause_table(conj, "conjectures and refuted statements (never fail the run)"))
         for r in conj:
             con.print(f"  {r.id}: {r.schedules_proved} cases proved by the witness family")
         ref = _refutation_table(conj)
@@ -198,7 +198,7 @@ def _run_certificate(args) -> int:
         con = Console()
         for c in certs:
             _print_certificate(con, c)
-    return 1 if any(c.status == "refuted" for c in certs) and st.provenance != "conjecture" else 0
+    return 1 if any(c.status == "refuted" for c in certs) and st.binding else 0
 
 
 def _meaning(name: str) -> str:

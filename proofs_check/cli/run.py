@@ -66,8 +66,8 @@ def _short(worst: dict | None) -> str:
 
 
 def print_table(results: dict, con: Console) -> None:
-    for section, keep in (("Statements (paper and derived)", lambda p: p != "conjecture"),
-                          ("Conjectures", lambda p: p == "conjecture")):
+    for section, keep in (("Statements (paper and derived)", lambda p: p in registry.BINDING_PROVENANCES),
+                          ("Conjectures and refuted statements", lambda p: p not in registry.BINDING_PROVENANCES)):
         t = Table("id", "provenance", "instances", "holds", "equal", "fails", "tightest", "worst instance",
                   title=section)
         for s in results["statements"]:

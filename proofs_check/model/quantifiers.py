@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from fractions import Fraction
+
 from theory.linear import Case
-from theory.symbols import u
+from theory.symbols import a_n, b_n, p_t, q_t, u
 
 from proofs_check.errors import QuantifierError, ScheduleError
 from proofs_check.model.schedules import (Schedule, all_ones, balanced, compositions, offset_family, one_step,
@@ -364,9 +366,70 @@ class Exists(Offset):
     min_step = 2
 
 
+#: An instance is checked on every cut pair up to this L, on a sample of reveal counts above it.
+CUTS_ALL_MAX_L = 12
+#: Denominators of the time grid of ``times`` (the prover takes every pair), and the times an
+#: instance is checked at (every pair of them; a campaign checks hundreds of instances).
+TIME_DENOMINATORS = 8
+INSTANCE_TIMES = (Fraction(1, 4), Fraction(1, 2), Fraction(2, 3))
+
+
+def time_points(max_den: int) -> list[Fraction]:
+    """The rationals ``0 < t < 1`` with denominator ``<= max_den``, increasing."""
+    return sorted({Fraction(n, d) for d in range(2, max_den + 1) for n in range(1, d)})
+
+
+def time_case(L: int, p: Fraction, q: Fraction) -> Case:
+    return Case(L, bind=((p_t, Fraction(p)), (q_t, Fraction(q))))
+
+
+class Times(Profile):
+    """Every pair of rational times ``0 < p < q < 1`` with denominators ``<= 8`` (Wainwright,
+    arXiv 2608.13520: the Bernoulli-unmasking statements hold for every such pair; the clause binds
+    ``p`` and ``q``).  No schedule; an instance is checked on the pairs of ``INSTANCE_TIMES``."""
+
+    name = "times"
+    domain = f"every L >= 1 and every rational 0 < p < q < 1 with denominators <= {TIME_DENOMINATORS}"
+
+    @staticmethod
+    def pairs(max_den: int):
+        pts = time_points(max_den)
+        return [(p, q) for n, p in enumerate(pts) for q in pts[n + 1:]]
+
+    def cases(self, L):
+        return [time_case(L, p, q) for p, q in self.pairs(TIME_DENOMINATORS)]
+
+    def instance_cases(self, L, S):
+        return [time_case(L, p, q) for n, p in enumerate(INSTANCE_TIMES) for q in INSTANCE_TIMES[n + 1:]]
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        raise QuantifierError(f"{what} ranges over time pairs 0 < p < q < 1; prove it with "
+                              f"dlm-verify prove --statement (every pair with denominators <= {TIME_DENOMINATORS})")
+
+
+class Cuts(Profile):
+    """Every pair of reveal counts ``0 <= a < b <= L-1`` (Wainwright, arXiv 2608.13520, Lemma 5; the
+    clause binds ``a`` and ``b``).  No schedule."""
+
+    name, domain = "cuts", "every L >= 2 and every pair of reveal counts 0 <= a < b <= L-1"
+
+    def cases(self, L):
+        return [Case(L, bind=((a_n, a), (b_n, b))) for a in range(L - 1) for b in range(a + 1, L)]
+
+    def instance_cases(self, L, S):
+        if L <= CUTS_ALL_MAX_L:
+            return self.cases(L)
+        counts = sorted({0, 1, 2, L // 4, L // 2, (3 * L) // 4, L - 2, L - 1})  # long sequences: a sample
+        return [Case(L, bind=((a_n, a), (b_n, b))) for a in counts for b in counts if a < b]
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        raise QuantifierError(f"{what} ranges over reveal counts 0 <= a < b <= L-1; prove it with "
+                              f"dlm-verify prove --statement")
+
+
 QUANTIFIERS: dict[str, Quantifier] = {q.name: q for q in (
     Profile(), EachU(), All(), Balanced(), OneStep(), AllOnes(), SmallSteps(), Refinement(), Halving(),
-    Offset(), Exists())}
+    Offset(), Exists(), Times(), Cuts())}
 
 #: ``check --schedules`` choices and the quantifier each stands for.
 DISPLAYED: dict[str, Quantifier] = {q.display: q for q in QUANTIFIERS.values() if q.display}

