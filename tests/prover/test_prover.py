@@ -260,7 +260,12 @@ def test_cli_prove_json(capsys):
     assert set(by_id) == set(registry.BY_ID)
     for x in out:
         assert {"id", "provenance", "max_L", "schedules_proved", "refuted", "clauses"} <= set(x)
-        assert x["max_L"] == 6 and x["refuted"] == []
+        assert x["max_L"] == 6
+        st = registry.get(x["id"])
+        if st.provenance == "refuted":  # a recorded finding: refuted exactly in its pinned clause
+            assert x["refuted"] and {r["clause"] for r in x["refuted"]} == {st.clause_index(st.counterexample.clause)}
+        else:
+            assert x["refuted"] == [], x["id"]
     assert by_id["P1"]["schedules_proved"] == sum(2 ** (L_ - 1) for L_ in range(2, 7))
     assert by_id["S3"]["clauses"][1]["status"] == "proved"
 
