@@ -39,7 +39,7 @@ def test_campaign_on_registry_exits_0(tmp_path, capsys):
                           "tightest_ratio", "worst", "counterexample", "ratios"}
         assert s["instances"] > 0 and s["checks"] >= s["instances"]
         assert s["holds"] + s["equal"] + s["fails"] == s["checks"]
-        if s["provenance"] != "conjecture":
+        if registry.get(s["id"]).binding:  # paper/derived; a conjecture or a refuted statement (W3) may fail
             assert s["fails"] == 0
     assert results["total_checks"] == sum(s["checks"] for s in results["statements"])
     printed = capsys.readouterr().out
