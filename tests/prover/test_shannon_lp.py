@@ -81,9 +81,16 @@ def _agreement(statements, n_max):
     return tally
 
 
+HOLDING = [st_ for st_ in registry.STATEMENTS if st_.provenance != "refuted"]
+#: Statements recorded as refuted (W3): LP and prover must agree there too, refuted cases included.
+REFUTED = [st_ for st_ in registry.STATEMENTS if st_.provenance == "refuted"]
+
+
 def test_lp_agrees_with_prover_on_registry_n_le_4():
-    tally = _agreement(registry.STATEMENTS, 4)
+    tally = _agreement(HOLDING, 4)
     assert tally == {"proved": sum(tally.values())} and tally["proved"] >= 190
+    tally = _agreement(REFUTED, 4)
+    assert tally.get("refuted", 0) > 0 and tally.get("proved", 0) > 0 and set(tally) == {"proved", "refuted"}
 
 
 def test_lp_agrees_with_prover_on_mutants_n_le_4():
@@ -92,8 +99,9 @@ def test_lp_agrees_with_prover_on_mutants_n_le_4():
 
 
 def test_lp_agrees_with_prover_on_registry_n_5():
-    tally = _agreement(registry.STATEMENTS, 5)
+    tally = _agreement(HOLDING, 5)
     assert set(tally) == {"proved"}
+    assert set(_agreement(REFUTED, 5)) == {"proved", "refuted"}
 
 
 @settings(max_examples=60, deadline=None)
