@@ -32,3 +32,11 @@ class ExpressionError(DlmInputError):
 
 class QuantifierError(DlmInputError):
     """An unknown quantifier name, or a case that does not fit a clause's quantifier."""
+
+
+class ResultsFileError(DlmInputError):
+    """A results file (campaign, check, prover) is missing a field, has a wrong type or an unknown schema."""
+
+
+class StatementsFileError(DlmInputError):
+    """A statement file (TOML of user statements) is unreadable, has a wrong field or a bad expression."""

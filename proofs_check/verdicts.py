@@ -46,6 +46,29 @@ class ExitCode(IntEnum):
     INCONCLUSIVE = 3   # verified for L <= N only, or not refuted
     INTERNAL = 4       # a bug: the message says where the traceback was written
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # the reader of stdout went away (e.g. `| head`): stop quietly, 128 + SIGPIPE
+
+
+#: What each exit code means; the README table and ``dlm-verify --help`` are generated from it.
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success: nothing fails (`check`: proved)",
+    ExitCode.FAILS: "a paper/derived statement fails, or `check` refuted the relation",
+    ExitCode.USAGE: "bad usage or bad input (one line names the value and the fix)",
+    ExitCode.INCONCLUSIVE: "inconclusive: verified for L <= N only, not refuted, or equal within width",
+    ExitCode.INTERNAL: "internal error, a bug (one line gives the file holding the traceback)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.BROKEN_PIPE: "stdout closed early (e.g. piped into `head`): stopped quietly, no verdict",
+}
+
+
+def exit_code_table(markdown: bool = False) -> str:
+    """The exit codes as text (``--help``) or as a Markdown table (README)."""
+    if markdown:
+        rows = ["| code | meaning |", "|---|---|"]
+        rows += [f"| {int(c)} | {m} |" for c, m in EXIT_CODE_MEANINGS.items()]
+    else:
+        rows = ["exit codes:"] + [f"  {int(c):>3}  {m}" for c, m in EXIT_CODE_MEANINGS.items()]
+    return "\n".join(rows)
 
 
 EXIT_CODES: dict[Established, ExitCode] = {

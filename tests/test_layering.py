@@ -11,12 +11,16 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Bottom to top.  ``errors`` and ``limits`` are the base every layer may use.
 LAYERS = ("base", "numerics", "sources", "model", "prover", "search", "analysis", "cli")
 BASE_MODULES = {"errors", "limits", "validate", "verdicts", "files"}
+#: Top-level modules that are front ends like the command line (the pytest plugin).
+FRONT_ENDS = {"pytest_plugin"}
 
 
 def _layer(module: str) -> str | None:
     parts = module.split(".")
     if parts[0] != "proofs_check" or len(parts) < 2:
         return None
+    if parts[1] in FRONT_ENDS:
+        return "cli"
     return "base" if parts[1] in BASE_MODULES else parts[1]
 
 

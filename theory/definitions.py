@@ -90,7 +90,7 @@ from fractions import Fraction as _F  # noqa: E402
 from functools import lru_cache as _lru_cache  # noqa: E402
 from math import comb as _comb, factorial as _fact  # noqa: E402
 
-from .symbols import D_B, Gamma, Gamma_int, H_ugc, Hc, TSE, W_dyadic, c_step, h_B  # noqa: E402
+from .symbols import D_B, Gamma, Gamma_int, H_ugc, Hc, TSE, W_dyadic, W_geo, c_step, h_B  # noqa: E402
 
 _x = sp.Symbol("x")
 _jj = sp.Symbol("jj", integer=True)
@@ -261,6 +261,37 @@ def w_dyadic_def(L_, p, q) -> sp.Expr:
     return sp.Add(*(D_B(a, b) for a, b in zip(v, v[1:])))
 
 
+def geometric_ratio(L_: int, N: int) -> int | None:
+    """``r = (L-1)^(2/N)`` when it is rational (then it is an integer: a rational root of an
+    integer is an integer), else ``None``; exact integer root, no floats."""
+    L_, N = int(L_), int(N)
+    if L_ < 3 or N < 1:
+        return None
+    n = (L_ - 1) ** 2
+    r = round(n ** (1.0 / N))
+    for c in (r - 1, r, r + 1):
+        if c >= 1 and c**N == n:
+            return c
+    return None
+
+
+def geometric_points(L_: int, N: int) -> tuple:
+    """Wainwright's geometric grid (arXiv 2608.13520, Corollary 1, eq. 21): ``t_0 = 1/L``,
+    ``psi(t_{j+1}) = (1 + rho) psi(t_j)`` with ``1 + rho = r = (L-1)^(2/N)``, so
+    ``psi(t_j) = r^j/(L-1)``, ``t_j = r^j/(L - 1 + r^j)`` and ``t_N = 1 - 1/L``."""
+    r = geometric_ratio(L_, N)
+    if r is None:
+        raise DomainError(f"the geometric grid at L={L_} with N={N} steps has irrational points "
+                          f"((L-1)^(2/N) is not an integer)")
+    return tuple(_F(r**j, L_ - 1 + r**j) for j in range(int(N) + 1))
+
+
+def w_geo_def(L_, N) -> sp.Expr:
+    """sum_{j<N} Gamma(t_j, t_{j+1}) over the geometric grid (the middle part, [1/L, 1 - 1/L])."""
+    v = [sp.Rational(x.numerator, x.denominator) for x in geometric_points(L_, N)]
+    return sp.Add(*(Gamma(a, b) for a, b in zip(v, v[1:])))
+
+
 def rho_ab(a, b):
     """rho_ab = L(b - a - 1)/((a + 1)(L - b)) (arXiv 2608.13520, Lemma 5)."""
     return L * (b - a - 1) / ((a + 1) * (L - b))
@@ -268,7 +299,7 @@ def rho_ab(a, b):
 
 #: Functions of several (case-constant) arguments: ``f(args)`` expands to ``BUILDERS[f](L, *args)``.
 PROFILE_FORMS = {c_step: step_cost_def, Gamma: gamma_def, Gamma_int: gamma_integral_def, h_B: h_B_def,
-                 H_ugc: ugc_def, Hc: card_ugc_def, D_B: d_b_def, W_dyadic: w_dyadic_def}
+                 H_ugc: ugc_def, Hc: card_ugc_def, D_B: d_b_def, W_dyadic: w_dyadic_def, W_geo: w_geo_def}
 
 #: TSE = sum_{k=1}^{L} (h(k) - (k/L) h(L)) (arXiv 2608.13520, Proposition 3).
 SCALAR_DEFINITIONS[TSE] = sp.Sum(h(k) - k / L * h(L), (k, 1, L))

@@ -25,7 +25,7 @@ import sympy as sp
 
 from . import definitions as defs
 from .symbols import (DTC, H, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, delta, e,
-                      eps_train, g, h, m, omega, s, s_max, s_step, T)
+                      eps_train, g, h, m, omega, s, s_max, s_step, T, POLICY_ATOMS)
 
 Form = dict  # key -> Fraction; keys: int m (h(m)), "KL", "eps_train", ("log", n), CONST
 CONST = "const"
@@ -49,6 +49,7 @@ class Case:
     family: tuple[tuple[int, ...], ...] | None = None
     step: int | None = None
     bind: tuple = ()  # extra (symbol, integer or Fraction) bindings, e.g. ((u, 3),) for "each_u" clauses
+    policy: object = None  # an unmasking policy (proofs_check.model.policies) for the POLICY_ATOMS
     _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
@@ -96,6 +97,8 @@ def _frac(x) -> Fraction:
 # Expressions that no longer depend on the schedule are shared between cases of one L.
 _SHARED: dict = {}
 _SCHEDULE_DEPENDENT = (T, s_max, s_step, KL_ideal, KL_ideal_refined, KL_ideal_offset)
+#: Every name whose value depends on a schedule: an expression with none of them is a profile quantity.
+SCHEDULE_DEPENDENT = (*_SCHEDULE_DEPENDENT, KL, s, m, e, omega)
 _QUANTITIES = (h, delta, g, D, sp.Sum, KL, eps_train, MI, TC, DTC, H, KL_ideal, KL_ideal_refined, KL_ideal_offset)
 
 
@@ -165,6 +168,10 @@ def _lf_uncached(expr, case: Case) -> Form:
         return {"KL": Fraction(1)}
     if expr == eps_train:
         return {"eps_train": Fraction(1)}
+    if expr in POLICY_ATOMS:
+        if case.policy is None:
+            raise NotLinearError(f"{expr} needs a policy case")
+        return {expr.name: Fraction(1)}
     if expr in defs.SCALAR_DEFINITIONS:
         return _lf(defs.SCALAR_DEFINITIONS[expr], case)
     if expr == KL_ideal:

@@ -19,8 +19,15 @@ named quantities of :mod:`theory.symbols` together with what it quantifies over:
                the prover uses the randomized-offset family with ``s = s_max``
                as the witness (an average that satisfies the bound proves that
                one member does)
+``policy``     deterministic value-dependent unmasking policies (A1): lowest
+               entropy first, top confidence and left-to-right with each
+               balanced schedule, entropy-sum with a few thresholds
+``policy_random`` the same policies with random tie-breaks, and the random-order
+               sampler with each balanced schedule
 ``times``      every rational ``0 < p < q < 1`` with denominators ``<= 8`` (binds ``p``, ``q``)
 ``cuts``       every pair of reveal counts ``0 <= a < b <= L-1`` (binds ``a``, ``b``)
+``geometric``  ``L = 2^k + 1`` with ``N = 2k`` (binds ``N`` and ``lambda``, a certified
+               lower bound of ``ln(L-1)``): W7's rational geometric grids
 =============  ===============================================================
 
 ``prover=False`` marks clauses about the sampler itself (they involve the
@@ -37,14 +44,16 @@ import sympy as sp
 from . import definitions as defs
 from .relations import RELATIONS, relation
 from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, c_s, delta, e,
-                      eps_train, g, j, k, m, s, s_max, s_step, u, T)
+                      eps_train, g, j, k, m, s, s_max, s_step, u, T, KL_policy, KL_policy_avg, TC_policy)
 from .symbols import D_B, Gamma, Gamma_int, H_ugc, Hc, TSE, W_dyadic, a_n, b_n, c_step, p_t, q_t
+from .symbols import N_w, W_geo, lam_w
 
 PROVENANCES = ("paper", "derived", "conjecture", "refuted")
 #: Provenances whose failure fails a run (a conjecture is tested; a refuted statement is a recorded finding).
 BINDING_PROVENANCES = ("paper", "derived")
 QUANTIFIERS = ("profile", "each_u", "all", "balanced", "one_step", "all_ones", "small_steps",
-               "refinement", "halving", "offset", "exists", "times", "cuts")
+               "refinement", "halving", "offset", "exists", "policy", "policy_random", "times", "cuts",
+               "geometric")
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,18 @@ STATEMENTS: tuple[Statement, ...] = (
         remarks="T is about L/s; the two sides meet when D(L-s+1) is close to D(L-1) (e.g. Markov chains, L >> s).",
     ),
     Statement(
+        "A1", "Adaptive unmasking: the chain rule along a value-dependent policy", "derived", BRIEF,
+        (Clause(KL_policy, "==", TC_policy, "policy", "KL(p || q_pi) = E sum_k TC(X_Bk | X_Ak = x_Ak)",
+                key="chain_rule", prover=False, needs_optimal=True),
+         Clause(KL_policy, "<=", KL_policy_avg, "policy_random", "KL(p || E_r q_pi,r) <= E_r KL(p || q_pi,r)",
+                key="tie_average", prover=False)),
+        uses=("F1",),
+        hypotheses="the policy's next reveal set depends only on the revealed positions, their values and the "
+                   "predictor; the optimal predictor for the first clause",
+        remarks="Li & Cai, arXiv 2505.21400, Remark 1 (lowest entropy first); Cai & Li, arXiv 2603.22248 "
+                "(entropy-sum). Policies are not functions of the profile: checked on instances only.",
+    ),
+    Statement(
         "BER", "Exact ideal error of the Bernoulli-subset sampler: KL_Ber = sum_j Gamma(t_j, t_j+1)", "derived", BRIEF,
         (Clause(Gamma(p_t, q_t), "==", Gamma_int(p_t, q_t), "times",
                 "E c(M_p, M_q) = int_p^q (q - x) h_B'(x) dx", key="integral"),
@@ -313,6 +334,16 @@ STATEMENTS: tuple[Statement, ...] = (
          Clause(H_ugc(0, 1), "<=", TC, "profile", "H(0,1) <= min(TC, DTC): the TC half", key="tc"),
          Clause(H_ugc(0, 1), "<=", DTC, "profile", "H(0,1) <= min(TC, DTC): the DTC half", key="dtc")),
         uses=("F3",),
+    ),
+    Statement(
+        "W7", "Geometric grid: sum_j Gamma(t_j, t_j+1) <= (4 ln(L-1)/N) H(1/L, 1-1/L)", "paper",
+        W26 + ", Corollary 1, eq. (21)",
+        (Clause(W_geo(N_w), "<=", 4 * lam_w / N_w * H_ugc(1 / L, 1 - 1 / L), "geometric",
+                "sum_{j<N} Gamma(t_j, t_j+1) <= (4 ln(L-1)/N) H(1/L, 1-1/L), lambda <= ln(L-1)", key="grid"),),
+        uses=("BER", "W2"),
+        hypotheses="t_0 = 1/L, psi(t_j+1) = (L-1)^(2/N) psi(t_j), t_N = 1 - 1/L, N >= 2 ln(L-1); decided on the "
+                   "grids with rational points (L = 2^k + 1, N = 2k), with lambda a certified lower bound of ln(L-1)",
+        min_L=3,
     ),
 )
 

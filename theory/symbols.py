@@ -13,6 +13,10 @@ Schedule families:
     KL_ideal_refined  KL_ideal of a refinement of the schedule (F4, P2)
     KL_ideal_offset   E_r KL_ideal over S3's randomized-offset family with step s
     s                 the step of that family
+Unmasking policies (statement A1, notes/A1.md), for the policy of the case:
+    KL_policy      KL(p || q_pi) of the policy's output law
+    TC_policy      E sum_k TC(X_{B_k} | X_{A_k} = x_{A_k}) along the data and the policy's reveal sets
+    KL_policy_avg  the average over the policy's randomness r of KL(p || q_{pi,r})
 """
 
 import sympy as sp
@@ -31,6 +35,11 @@ MI = sp.Symbol("MI", nonnegative=True)
 TC = sp.Symbol("TC", nonnegative=True)
 DTC = sp.Symbol("DTC", nonnegative=True)
 H = sp.Symbol("H", nonnegative=True)
+KL_policy = sp.Symbol("KL_policy", nonnegative=True)
+TC_policy = sp.Symbol("TC_policy", nonnegative=True)
+KL_policy_avg = sp.Symbol("KL_policy_avg", nonnegative=True)
+#: Atoms whose value depends on the case's policy (read by proofs_check.model.instance).
+POLICY_ATOMS = (KL_policy, TC_policy, KL_policy_avg)
 
 h = sp.Function("h")
 delta = sp.Function("delta")
@@ -71,5 +80,9 @@ H_ugc = sp.Function("H_ugc")     # unmasking growth complexity H(p, q) = int_p^q
 Hc = sp.Function("Hc")           # card-UGC Hc(a, b) = sum_{j=a+1}^{b-1} j(L-j)/L g(j-1)
 D_B = sp.Function("D_B")         # Wainwright's D(p, q) = (q - p)(h_B(q) - h_B(p))
 W_dyadic = sp.Function("W_dyadic")  # sum_j D(v_j, v_{j+1}) over the reveal-odds-dyadic partition of [p, q]
+# Wainwright's Corollary 1 (eq. 21): the geometric grid of N steps between 1/L and 1 - 1/L.
+N_w = sp.Symbol("N", integer=True, positive=True)
+lam_w = sp.Symbol("lambda", positive=True)  # a certified rational lower bound of ln(L-1), bound by the case
+W_geo = sp.Function("W_geo")     # W_geo(N) = sum_{j<N} Gamma(t_j, t_{j+1}), psi(t_{j+1}) = (L-1)^(2/N) psi(t_j)
 
 # (not in NAMES: user expressions keep the one-argument profile functions of Li & Cai's setting)

@@ -7,13 +7,16 @@
 (b) ``omega_g.png``: the F2 decomposition ``KL_ideal = sum_u omega(u) g(u)`` of
     one distribution and schedule as bars;
 (c) ``ratios.png``: per statement, the distribution of ``lhs/rhs`` over the
-    campaign's instances (1 = tight).
+    campaign's instances (1 = tight);
+(d) ``schedules.png``: "KL vs T" of ``OPT(T)`` and the common schedules on a 256-long Markov
+    chain (:mod:`proofs_check.analysis.schedule_table`, as ``dlm-verify schedule --plot``).
 Values on plots are float64 (from the same linear forms as the verdicts).
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +35,12 @@ from proofs_check.sources import families  # noqa: E402
 from proofs_check.sources.distributions import Distribution, random_distribution  # noqa: E402
 from proofs_check.model.instance import float_value, offset_case  # noqa: E402
 from proofs_check.analysis.rates import rate_curve  # noqa: E402
+from proofs_check.analysis.schedule_table import figure_schedules, schedule_table  # noqa: E402
 from proofs_check.sources.markov import random_chain  # noqa: E402
 from proofs_check.sources.profile import InformationProfile  # noqa: E402
 from proofs_check.model.schedules import balanced  # noqa: E402
+from proofs_check.search.results import CampaignResult  # noqa: E402
+from proofs_check.files import save_figure, write_atomic  # noqa: E402
 
 DPI = 110
 
@@ -130,7 +136,7 @@ def figure_kl_vs_T(curves: list[Curve], path: Path, rate: dict | None = None) ->
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)
     fig.suptitle("Sampling error of the optimal predictor versus the number of steps")
     fig.tight_layout(rect=(0, 0.08, 1, 0.97))
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, DPI)
     plt.close(fig)
     return path
 
@@ -156,30 +162,30 @@ def figure_omega_g(name: str, dist: Distribution, sizes, path: Path) -> Path:
     ax2.legend()
     fig.suptitle(f"{name}, schedule {','.join(map(str, sizes))}")
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, DPI)
     plt.close(fig)
     return path
 
 
-def figure_ratios(results: dict, path: Path) -> Path:
-    rows = [(s["id"], [r for r in s.get("ratios", []) if math.isfinite(r)]) for s in results["statements"]]
+def figure_ratios(results: CampaignResult, path: Path) -> Path:
+    rows = [(s.id, [r for r in s.ratios if math.isfinite(r)]) for s in results.statements]
     rows = [(i, r) for i, r in rows if r]
     fig, ax = plt.subplots(figsize=(11, 4.5))
     if rows:
         ax.boxplot([r for _, r in rows], whis=(0, 100))
-        ax.set_xticks(range(1, len(rows) + 1), [i for i, _ in rows])
+        ax.set_xticks(range(1, len(rows) + 1), [i.replace("$", r"\$") for i, _ in rows])  # no mathtext
     ax.axhline(1.0, color="red", lw=1, label="ratio 1 (tight; above = violated)")
     ax.set_ylabel("lhs / rhs (>= clauses: rhs / lhs)")
     ax.set_xlabel("statement")
-    ax.set_title(f"How tight each statement is across {results.get('total_checks', 0)} campaign checks")
+    ax.set_title(f"How tight each statement is across {results.total_checks} campaign checks")
     ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, DPI)
     plt.close(fig)
     return path
 
 
-def write_report(results: dict, out: Path, extra_curves: list[Curve] | None = None) -> dict[str, Path]:
+def write_report(results: CampaignResult, out: Path, extra_curves: list[Curve] | None = None) -> dict[str, Path]:
     """Write the three figures and report.md / report.html into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     curves = [bound_curves(n, d.L, InformationProfile.of(d).h_float) for n, d in default_families()]
@@ -190,58 +196,74 @@ def write_report(results: dict, out: Path, extra_curves: list[Curve] | None = No
         "omega_g": figure_omega_g("random dense (L=8, V=2)", random_distribution(8, 2, seed=3), (3, 3, 2),
                                   out / "omega_g.png"),
         "ratios": figure_ratios(results, out / "ratios.png"),
+        "schedules": figure_schedules(schedule_table(random_chain(256, V=4, seed=1), SCHEDULE_TS),
+                                      out / "schedules.png"),
     }
     md = _markdown(results, files, rate)
-    (out / "report.md").write_text(md)
-    (out / "report.html").write_text(_html(results, files))
+    write_atomic(out / "report.md", md)
+    write_atomic(out / "report.html", _html(results, files))
     files["markdown"], files["html"] = out / "report.md", out / "report.html"
     return files
 
 
-def _table_rows(results: dict) -> list[list[str]]:
+def _table_rows(results: CampaignResult) -> list[list[str]]:
     rows = []
-    for s in results["statements"]:
-        t = s["tightest_ratio"]
-        rows.append([s["id"], s["provenance"], str(s["instances"]), str(s["holds"]), str(s["equal"]),
-                     str(s["fails"]), "-" if t is None else f"{t:.4f}"])
+    for s in results.statements:
+        t = s.tightest_ratio
+        rows.append([s.id, s.provenance, str(s.instances), str(s.non_optimal), str(s.holds), str(s.equal),
+                     str(s.fails), "-" if t is None else f"{t:.4f}"])
     return rows
 
 
-HEADER = ["id", "provenance", "instances", "holds", "equal", "fails", "tightest ratio"]
+HEADER = ["id", "provenance", "instances", "non-optimal predictor", "holds", "equal", "fails", "tightest ratio"]
 CAPTIONS = {
     "kl_vs_T": "KL_ideal versus T (log-log) with P1, S1 and S3's two sides; the grey band has slope -1. "
                "Last panel: S4's rate T x KL_ideal on a 4096-long Markov chain against (1-1/s) MI/2.",
     "omega_g": "The F2 decomposition of KL_ideal into schedule weights times the pairwise profile.",
     "ratios": "Distribution of lhs/rhs per statement over the campaign (1 = tight, above 1 = violated).",
+    "schedules": "KL vs T on a 256-long Markov chain: OPT(T) (exact DP) against the balanced schedule, the best "
+                 "ordering of its sizes, the randomized offset, the Bernoulli grid and the W5-minimising schedule.",
 }
+#: Step counts of the report's schedule figure.
+SCHEDULE_TS = (1, 2, 4, 8, 16, 32, 64)
+FIGURES = ("kl_vs_T", "omega_g", "ratios", "schedules")
 
 
-def _markdown(results: dict, files: dict, rate: dict | None = None) -> str:
+def _markdown(results: CampaignResult, files: dict, rate: dict | None = None) -> str:
     lines = ["# dlm-verify report", "",
-             f"Campaign: {results.get('total_checks', 0)} certified checks, seed {results.get('seed')}, "
-             f"{results.get('elapsed_seconds')} s. All values in nats.", "",
+             f"Campaign: {results.total_checks} certified checks, seed {results.seed}, "
+             f"{results.elapsed_seconds} s. All values in nats. Tightest ratio: the side claimed smaller "
+             "over the side claimed larger (1 = tight).", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(r) + " |" for r in _table_rows(results)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in _table_rows(results)]
     if rate is not None:
         lines += ["", f"S4 rate on {rate['name']} (MI = {rate['MI']:.6g}): ratio = T KL_ideal / ((1-1/s) MI/2)", "",
                   "| schedule | T | s | T KL_ideal | ratio |", "|---|---|---|---|---|"]
         lines += [f"| {kind} | {r['T']:.6g} | {r['s']} | {r['T_KL']:.6g} | {r['ratio']:.4f} |"
                   for kind in ("balanced", "offset") for r in rate[kind]]
-    for key in ("kl_vs_T", "omega_g", "ratios"):
+    for key in FIGURES:
         lines += ["", f"![{CAPTIONS[key]}]({files[key].name})", "", CAPTIONS[key]]
     return "\n".join(lines) + "\n"
 
 
-def _html(results: dict, files: dict) -> str:
+def _md_cell(text: str) -> str:
+    """A results-file field as inert Markdown table text (HTML escaped, pipes and brackets quoted)."""
+    return html.escape(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+
+
+def _html(results: CampaignResult, files: dict) -> str:
+    """report.html; every field from the results file is HTML-escaped (it is untrusted data)."""
     head = "".join(f"<th>{h}</th>" for h in HEADER)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in _table_rows(results))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                   for r in _table_rows(results))
     figs = ""
-    for key in ("kl_vs_T", "omega_g", "ratios"):
+    for key in FIGURES:
         data = base64.b64encode(files[key].read_bytes()).decode()
         figs += (f'<figure><img alt="{CAPTIONS[key]}" src="data:image/png;base64,{data}">'
                  f"<figcaption>{CAPTIONS[key]}</figcaption></figure>")
     return ("<!doctype html><html><head><meta charset='utf-8'><title>dlm-verify report</title>"
             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #999;padding:3px 8px}img{max-width:100%}</style></head><body>"
-            f"<h1>dlm-verify report</h1><p>{results.get('total_checks', 0)} certified checks; values in nats.</p>"
+            f"<h1>dlm-verify report</h1><p>{html.escape(str(results.total_checks))} certified checks; "
+            "values in nats.</p>"
             f"<table><tr>{head}</tr>{body}</table>{figs}</body></html>")

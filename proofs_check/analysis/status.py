@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 from theory import registry
 
+from proofs_check.files import save_figure, write_atomic
+from proofs_check.search.results import CampaignResult, ProverSummary
+
 PROVENANCE_COLOURS = {"paper": "#4c72b0", "derived": "#55a868", "conjecture": "#c44e52"}
 
 
-def load_json(path: Path) -> dict | list | None:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
+def load_campaign(path: Path) -> CampaignResult | None:
+    """The campaign results at ``path`` (None when there are none yet); a bad file is an input error."""
+    return CampaignResult.load(path) if Path(path).exists() else None
 
 
-def board_rows(prover: dict[str, dict], campaign: dict | None, note_prefix: str = "../") -> list[dict]:
+def board_rows(prover: dict[str, ProverSummary], campaign: CampaignResult | None,
+               note_prefix: str = "../") -> list[dict]:
     """Rows of the board; ``prover`` maps a statement id to its prover summary."""
-    camp = {s["id"]: s for s in (campaign or {}).get("statements", [])}
+    camp = {s.id: s for s in campaign.statements} if campaign is not None else {}
     rows = []
     for st in registry.STATEMENTS:
         pr = prover.get(st.id)
@@ -35,15 +36,16 @@ def board_rows(prover: dict[str, dict], campaign: dict | None, note_prefix: str 
             proof = "not linear (sampler-level; checked on instances)"
         elif pr is None:
             proof = "not run"
-        elif pr.get("refuted"):
-            first = pr["refuted"][0]
+        elif pr.refuted:
+            first = pr.refuted[0]
             proof = f"refuted at L={first.get('L')} schedule {first.get('schedule')}"
         else:
-            proof = f"proved for all {pr.get('schedules_proved', '?')} cases up to L={pr.get('max_L')}"
+            proof = f"verified: all {pr.schedules_proved} cases proved up to L={pr.max_L}"
         c = camp.get(st.id)
         if c:
-            tight = "-" if c["tightest_ratio"] is None else f"{c['tightest_ratio']:.4f}"
-            result = f"{c['instances']} instances, {c['fails']} fails, tightest {tight}"
+            tight = "-" if c.tightest_ratio is None else f"{c.tightest_ratio:.4f}"
+            result = (f"{c.instances} instances ({c.non_optimal} with eps_train > 0), {c.fails} fails, "
+                      f"tightest {tight}")
         else:
             result = "no campaign results"
         rows.append({"id": st.id, "title": st.title, "provenance": st.provenance, "prover": proof,
@@ -106,7 +108,7 @@ def figure_dependencies(path: Path) -> Path:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, 110)
     plt.close(fig)
     return path
 
@@ -125,12 +127,12 @@ def write_board(rows: list[dict], out: Path) -> dict[str, Path]:
         md.append(f"| {r['id']} | {r['provenance']} | {r['title']} | {r['prover']} | {r['campaign']} | "
                   f"[note]({r['note']}) |")
     md += ["", "![dependency graph](dependencies.png)", ""]
-    (out / "index.md").write_text("\n".join(md))
+    write_atomic(out / "index.md", "\n".join(md))
     data = base64.b64encode(graph.read_bytes()).decode()
     cells = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in COLUMNS[:-1])
         + f"<td><a href=\"{html.escape(r['note'])}\">note</a></td></tr>" for r in rows)
-    (out / "index.html").write_text(
+    write_atomic(out / "index.html",
         "<!doctype html><html><head><meta charset='utf-8'><title>dlm-verify status</title><style>"
         "body{font-family:sans-serif;max-width:1200px;margin:auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:3px 8px;vertical-align:top}img{max-width:100%}</style>"

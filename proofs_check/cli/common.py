@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from proofs_check import validate
 from proofs_check.sources import families
 from proofs_check.sources.base import Source
 from proofs_check.sources.jsonio import load
@@ -15,20 +16,23 @@ def add_distribution_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("distribution (one of --file or --family)")
     g.add_argument("--file", help="distribution JSON file (kinds: dense, sparse, markov; see README)")
     g.add_argument("--family", choices=families.cli_names(), help="a built-in family")
-    g.add_argument("--L", type=int, help="sequence length for --family")
-    g.add_argument("--V", type=int, help="vocabulary size for --family (default 2)")
-    g.add_argument("--seed", type=int, default=0, help="seed for random families (default 0)")
-    g.add_argument("--sparsity", type=float, default=0.0, help="random family: fraction of zero weights")
+    g.add_argument("--L", type=validate.int_in(1, "markov_L"), help="sequence length for --family")
+    g.add_argument("--V", type=validate.int_in(1, "V"), help="vocabulary size for --family (default 2)")
+    g.add_argument("--seed", type=validate.seed, default=0, help="seed for random families (default 0)")
+    g.add_argument("--sparsity", type=validate.fraction_in(0, 1, open_hi=True), default=0.0,
+                   help="random family: fraction of zero weights, in [0, 1)")
     g.add_argument("--eta", help="noisy-copy family: crossover probability, a rational such as 1/10")
     g.add_argument("--lang", help="words family / letter-bigram markov chain: en, de, fr, es, it, nl, pt")
 
 
 def add_schedule_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("schedule (default: one step of size L)")
-    g.add_argument("--schedule", help="step sizes in reveal order, e.g. 3,2,1")
-    g.add_argument("--balanced", type=int, metavar="T", help="balanced schedule with T steps")
-    g.add_argument("--offset", type=int, metavar="r", help="randomized-offset member: first step r (needs --step)")
-    g.add_argument("--step", type=int, metavar="s", help="step size s of the randomized-offset schedule")
+    g.add_argument("--schedule", type=validate.schedule_text, help="step sizes in reveal order, e.g. 3,2,1")
+    g.add_argument("--balanced", type=validate.int_in(1, "T"), metavar="T", help="balanced schedule with T steps")
+    g.add_argument("--offset", type=validate.int_in(1, "markov_L"), metavar="r",
+                   help="randomized-offset member: first step r (needs --step)")
+    g.add_argument("--step", type=validate.int_in(1, "markov_L"), metavar="s",
+                   help="step size s of the randomized-offset schedule")
 
 
 def distribution_from_args(args) -> Source:

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import mpmath
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from theory import registry
@@ -15,9 +16,11 @@ from theory.linear import Case
 from theory.symbols import DTC, H, KL_ideal, MI, TC
 from theory.definitions import KL_IDEAL_OMEGA_FORM
 
+from proofs_check import validate
 from proofs_check.model.instance import Instance, check_all
 from proofs_check.numerics.exact import LogLinear
 from proofs_check.errors import DlmInputError
+from proofs_check.verdicts import ExitCode, Status
 from proofs_check.model.learned import learn_predictor
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.cli.common import add_distribution_args, add_schedule_args, distribution_from_args, schedule_from_args
@@ -32,9 +35,11 @@ def register(sub) -> None:
     p.add_argument("--predictor", choices=["optimal", "perturbed", "learned"], default="optimal",
                    help="mask predictor (perturbed: 10%% mixed with a fixed random pmf; learned: counted "
                         "from --samples draws of the distribution with add-alpha smoothing)")
-    p.add_argument("--samples", type=int, default=1000, help="training samples for --predictor learned")
-    p.add_argument("--alpha", type=float, default=1.0, help="add-alpha smoothing for --predictor learned")
-    p.add_argument("--digits", type=int, default=15, help="significant digits of printed values (mpmath)")
+    p.add_argument("--samples", type=validate.int_in(1, "samples"), default=1000,
+                   help="training samples for --predictor learned")
+    p.add_argument("--alpha", type=validate.positive_fraction, default=Fraction(1),
+                   help="add-alpha smoothing for --predictor learned (read exactly: 0.1 is 1/10)")
+    p.add_argument("--digits", type=validate.digits, default=15, help="significant digits of printed values (mpmath)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -107,23 +112,31 @@ def run(args) -> int:
     if args.predictor == "perturbed":
         pred = PerturbedPredictor(dist)
     elif args.predictor == "learned":
-        if args.samples < 1 or not args.alpha > 0:
-            raise DlmInputError(f"--samples {args.samples} / --alpha {args.alpha}: give at least one sample "
-                                f"and a positive smoothing alpha (e.g. --samples 1000 --alpha 1)")
-        pred = learn_predictor(dist, args.samples, Fraction(args.alpha), seed=args.seed)
+        pred = learn_predictor(dist, args.samples, args.alpha, seed=args.seed)
     inst = Instance(dist, sched, pred, bruteforce=None if dist.L <= BRUTE_FORCE_MAX_L else False)
     out = summary(inst, args.digits)
     out["statements"] = statement_rows(inst)
     if args.json:
         print(json.dumps(out, indent=2))
-        return 0
-    _print(out, dist)
-    return 0
+    else:
+        _print(out, dist)
+    return exit_code(out["statements"])
+
+
+def exit_code(rows: list[dict]) -> ExitCode:
+    """1 when a paper/derived clause fails; else 3 when one ended ``equal within width`` (enclosures that
+    could not be separated prove nothing either way); else 0.  Conjectures and refuted statements never set the code."""
+    counted = [r for r in rows if r["provenance"] in registry.BINDING_PROVENANCES]
+    if any(r["verdict"] == Status.FAILS for r in counted):
+        return ExitCode.FAILS
+    if any(r["verdict"] == Status.EQUAL_WITHIN_WIDTH for r in counted):
+        return ExitCode.INCONCLUSIVE
+    return ExitCode.OK
 
 
 def _print(out: dict, dist) -> None:
     con = Console()
-    con.print(f"[bold]{dist!r}[/]  schedule {','.join(map(str, out['schedule']))}  (nats)")
+    con.print(f"[bold]{escape(repr(dist))}[/]  schedule {','.join(map(str, out['schedule']))}  (nats)")
     t = Table("quantity", "value", title="information quantities")
     for key, val in out["digits"].items():
         t.add_row(key, val)
@@ -136,7 +149,7 @@ def _print(out: dict, dist) -> None:
     con.print(p)
     s = Table("id", "provenance", "clause", "case", "lhs", "rhs", "verdict", title="statements")
     for row in out["statements"]:
-        colour = {"holds": "green", "equal": "cyan"}.get(row["verdict"], "red")
+        colour = {"holds": "green", "equal": "cyan", "equal within width": "yellow"}.get(row["verdict"], "red")
         verdict = f"[{colour}]{row['verdict']}[/]" + ("" if row["holds"] else " [red](violated)[/]")
         s.add_row(row["id"], row["provenance"], row["clause"], row["case"], f"{row['lhs']:.8g}",
                   f"{row['rhs']:.8g}", verdict)

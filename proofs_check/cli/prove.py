@@ -5,6 +5,9 @@ Without ``--certificate``: every provable clause of every statement (or of the
 ``--max-L``; one table row per clause, conjectures in their own section.  Exit code 0
 when no ``paper``/``derived`` clause is refuted, 1 otherwise.
 
+With ``--symbolic``: every provable clause proved for *every* ``L`` (symbolic certificates,
+re-checked by z3); exit 0 when every paper/derived clause is proved, 3 otherwise.
+
 With ``--certificate ID --L N`` and the case (``--schedule``, ``--step``, ``--refined``,
 ``--u``): the exact coefficient table of each clause of that statement on that case.
 """
@@ -20,12 +23,15 @@ from rich.table import Table
 from theory import registry
 from theory.relations import relation as relation_type
 
+from proofs_check import validate
+from proofs_check.limits import limit
 from proofs_check.errors import DlmInputError
+from proofs_check.verdicts import ExitCode
 from proofs_check.prover.core import (Certificate, ProverInputError, StatementResult, case_for, case_text, certificate,
                       prove_statements)
 
 DEFAULT_MAX_L = 12
-LIMIT_MAX_L = 18  # L = 18 already means 17 * 2^16 refinement cases for F4
+LIMIT_MAX_L = limit("prove_max_L")  # schedule quantifiers are decided by step shapes (polynomial in L)
 
 MEANING = {
     "g": "mean I(X_i; X_j | X_A), |A| = {u}",
@@ -35,25 +41,29 @@ MEANING = {
 
 def register(sub) -> None:
     p = sub.add_parser("prove", help="exact proofs over the Shannon cone for every schedule up to --max-L")
-    p.add_argument("--max-L", type=int, default=DEFAULT_MAX_L,
+    p.add_argument("--max-L", type=validate.int_in(2, LIMIT_MAX_L), default=DEFAULT_MAX_L,
                    help=f"largest sequence length (default {DEFAULT_MAX_L}, at most {LIMIT_MAX_L})")
-    p.add_argument("--statement", action="append", metavar="ID", help="only this statement (repeatable)")
+    p.add_argument("--statement", type=validate.statement_id, action="append", metavar="ID", help="only this statement (repeatable)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per statement")
     p.add_argument("--witnesses", choices=["none", "first", "all"], default="first",
                    help="confirm refutations on a concrete distribution: none, the first per clause and L "
                         "(default), or all")
+    p.add_argument("--symbolic", action="store_true",
+                   help="prove for every L: symbolic coefficients, their signs certified, re-checked by z3")
     c = p.add_argument_group("one certificate (--certificate ID --L N and the case)")
-    c.add_argument("--certificate", metavar="ID", help="print the coefficient table of statement ID")
-    c.add_argument("--L", type=int, help="sequence length of the case")
+    c.add_argument("--certificate", type=validate.statement_id, metavar="ID", help="print the coefficient table of statement ID")
+    c.add_argument("--L", type=validate.int_in(1, 64), help="sequence length of the case (at most 64)")
     c.add_argument("--schedule", help="step sizes, e.g. 3,2,1 (schedule clauses)")
-    c.add_argument("--step", type=int, help="step s of the randomized-offset family (offset/exists clauses)")
+    c.add_argument("--step", type=validate.int_in(1, 64), help="step s of the randomized-offset family (offset/exists clauses)")
     c.add_argument("--refined", help="the refinement, for F4 (one step of --schedule split in two)")
-    c.add_argument("--u", type=int, help="the index u, for clauses that hold for each u")
-    c.add_argument("--clause", type=int, help="only this clause (0-based) of the statement")
+    c.add_argument("--u", type=validate.int_in(0, 64), help="the index u, for clauses that hold for each u")
+    c.add_argument("--clause", type=validate.int_in(0, 64), help="only this clause (0-based) of the statement")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.symbolic:
+        return _run_symbolic(args)
     if args.certificate is not None:
         return _run_certificate(args)
     for flag in ("L", "schedule", "step", "refined", "u", "clause"):
@@ -61,7 +71,7 @@ def run(args) -> int:
             raise DlmInputError(f"--{flag} describes one case and needs --certificate ID")
     if isinstance(args.max_L, bool) or not 2 <= args.max_L <= LIMIT_MAX_L:
         raise DlmInputError(f"--max-L {args.max_L} must lie in 2..{LIMIT_MAX_L} "
-                            f"(there are 2^(L-1) schedules of length L)")
+                            f"(each L takes time polynomial in L; use a smaller --max-L)")
     statements = tuple(_statement(s) for s in args.statement) if args.statement else registry.STATEMENTS
     con = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=con,
@@ -226,3 +236,48 @@ def _print_certificate(con: Console, c: Certificate) -> None:
                if c.status == "proved" else
                f"[red]refuted as a Shannon-type inequality[/]: load {c.direction}")
     con.print(f"  {verdict}")
+
+
+# -- every L (--symbolic) ----------------------------------------------------------------------
+
+
+def _run_symbolic(args) -> int:
+    """Per clause id: the every-L verdict, L0, z3's verdict and the certificate."""
+    from proofs_check.prover.smt import check_result
+    from proofs_check.prover.symbolic import prove_statement_symbolic
+
+    if args.certificate is not None:
+        raise DlmInputError("--symbolic proves every L; drop --certificate (which prints one case)")
+    statements = tuple(_statement(s) for s in args.statement) if args.statement else registry.STATEMENTS
+    rows = []
+    for st in statements:
+        for res in prove_statement_symbolic(st):
+            rows.append((st, res, check_result(res)))
+    if args.json:
+        print(json.dumps([{**r.to_json(), "provenance": st.provenance, "z3": rep.to_json()}
+                          for st, r, rep in rows], indent=1))
+    else:
+        _print_symbolic(rows, detail=bool(args.statement))
+    if any(not rep.agrees for _, _, rep in rows):
+        return int(ExitCode.INTERNAL)
+    missing = [r for st, r, _ in rows if st.binding and not r.proved]
+    return int(ExitCode.INCONCLUSIVE if missing else ExitCode.OK)
+
+
+def _print_symbolic(rows, detail: bool) -> None:
+    """The table, then each certificate (every branch's Farkas combination with ``detail``)."""
+    con = Console(width=None if Console().is_terminal else 160)
+    t = Table("clause", "provenance", "over", "every L", "L0", "z3", "seconds", title="proofs for every L")
+    for st, r, rep in rows:
+        z3v = "agrees" if rep.agrees else "[red]DISAGREES[/]"
+        verdict = "[green]proved[/]" if r.proved else "[yellow]not proved[/]"
+        t.add_row(r.clause_id, st.provenance, r.over, verdict, str(r.L0) if r.proved else "-", z3v, f"{r.seconds:.2f}")
+    con.print(t)
+    for _, r, _ in rows:
+        print(r.certificate_text(detail))
+    missing = [(st, r) for st, r, _ in rows if not r.proved]
+    for st, r in missing:
+        tag = "" if st.binding else f" ({st.provenance}: never fails the run)"
+        con.print(f"[yellow]{r.clause_id} not proved for every L{tag}[/]: {r.reason}", markup=True, highlight=False)
+    if not [1 for st, r in missing if st.binding]:
+        con.print("[green]every paper/derived clause is proved for every L[/]")

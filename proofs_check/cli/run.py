@@ -3,37 +3,42 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from theory import registry
 
-from proofs_check.search.campaign import Campaign
 from proofs_check.errors import DlmInputError
+from proofs_check.search.campaign import Campaign
+from proofs_check.search.results import CampaignResult
+from proofs_check import validate
+from proofs_check.files import check_writable, write_atomic
 
 DEFAULT_RESULTS = "out/campaign.json"
 
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="check every statement on thousands of instances (default command)")
-    p.add_argument("--budget", type=float, default=120.0, help="seconds for the whole campaign (default 120)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random exploration (default 0)")
-    p.add_argument("--statement", action="append", help="only this statement id (repeatable)")
-    p.add_argument("--max-L", type=int, default=6, help="largest sequence length explored (default 6)")
+    p.add_argument("--budget", type=validate.seconds, default=120.0, help="seconds for the whole campaign (default 120)")
+    p.add_argument("--seed", type=validate.seed, default=0, help="seed of the random exploration (default 0)")
+    p.add_argument("--statement", type=validate.statement_id, action="append",
+                   help="only this statement id (repeatable)")
+    p.add_argument("--statements", metavar="TOML",
+                   help="also check the statements of this statement file, beside the registry's")
+    p.add_argument("--max-L", type=validate.int_in(2, "run_max_L"), default=6,
+                   help="largest sequence length explored (2..8, default 6; exact checks enumerate V^L states)")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
                    help=f"where to write the results (default {DEFAULT_RESULTS})")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    if args.budget <= 0:
-        raise DlmInputError(f"--budget {args.budget} must be positive (seconds)")
-    if not 2 <= args.max_L <= 8:
-        raise DlmInputError(f"--max-L {args.max_L} must lie in 2..8 (exact checks enumerate V^L states)")
+    path = check_writable(args.json)  # before the campaign, not after it
     statements = tuple(registry.get(s) for s in args.statement) if args.statement else registry.STATEMENTS
+    statements += _file_statements(args.statements)
     con = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=con,
                   transient=True) as bar:
@@ -42,17 +47,29 @@ def run(args) -> int:
                         progress=lambda what, frac: bar.update(task, completed=frac, description=what))
         camp.run()
     results = camp.results()
-    path = Path(args.json)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=1))
+    write_atomic(path, json.dumps(results.to_json(), indent=1))
     out = Console(width=None if Console().is_terminal else 132)
     print_table(results, out)
     failed = camp.failed_statements
     for t in failed:
-        out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {json.dumps(t.counterexample)}")
-    out.print(f"{results['total_checks']} certified checks in {results['elapsed_seconds']} s; "
-                    f"results in {path}")
+        out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {escape(json.dumps(t.counterexample))}")
+    out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s; "
+              f"{_non_optimal_line(results)}; results in {escape(str(path))}")
     return 1 if failed else 0
+
+
+def _file_statements(path: str | None) -> tuple:
+    """The statements of a statement file as registry statements; an id the registry uses is refused."""
+    if path is None:
+        return ()
+    from proofs_check.search.statements_file import load
+
+    doc = load(path)
+    known = {s.id for s in registry.STATEMENTS}
+    for s in doc.statements:
+        if s.id in known:
+            raise DlmInputError(f"{path}: statement id {s.id!r} is a registry statement; rename it in the file")
+    return tuple(s.registry_statement(path) for s in doc.statements)
 
 
 def _fmt_ratio(x) -> str:
@@ -65,16 +82,23 @@ def _short(worst: dict | None) -> str:
     return f"{worst['name']} @ {','.join(map(str, worst['schedule']))}"
 
 
-def print_table(results: dict, con: Console) -> None:
+def _non_optimal_line(results: CampaignResult) -> str:
+    n = sum(s.non_optimal for s in results.statements)
+    return (f"{n} statement instances with a perturbed or learned predictor (eps_train > 0; "
+            f"drawn for {results.non_optimal_share:.0%} of the instances of the eps_train statements)")
+
+
+def print_table(results: CampaignResult, con: Console) -> None:
+    """Per statement: instances (of them with a non-optimal predictor), verdict counts, tightest ratio."""
     for section, keep in (("Statements (paper and derived)", lambda p: p in registry.BINDING_PROVENANCES),
                           ("Conjectures and refuted statements", lambda p: p not in registry.BINDING_PROVENANCES)):
-        t = Table("id", "provenance", "instances", "holds", "equal", "fails", "tightest", "worst instance",
-                  title=section)
-        for s in results["statements"]:
-            if not keep(s["provenance"]):
+        t = Table("id", "provenance", "instances", "non-optimal", "holds", "equal", "within width", "fails",
+                  "tightest", "worst instance", title=section)
+        for s in results.statements:
+            if not keep(s.provenance):
                 continue
-            fails = f"[red]{s['fails']}[/]" if s["fails"] else "0"
-            t.add_row(s["id"], s["provenance"], str(s["instances"]), str(s["holds"]), str(s["equal"]), fails,
-                      _fmt_ratio(s["tightest_ratio"]), _short(s["worst"]))
+            fails = f"[red]{s.fails}[/]" if s.fails else "0"
+            t.add_row(s.id, s.provenance, str(s.instances), str(s.non_optimal), str(s.holds), str(s.equal),
+                      str(s.within_width), fails, _fmt_ratio(s.tightest_ratio), _short(s.worst))
         if t.row_count:
             con.print(t)

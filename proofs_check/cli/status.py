@@ -6,14 +6,16 @@ from pathlib import Path
 
 from theory import registry
 
-from proofs_check.errors import DlmInputError
+from proofs_check import validate
+from proofs_check.files import check_writable
 from proofs_check.cli.run import DEFAULT_RESULTS
 
 
 def register(sub) -> None:
     p = sub.add_parser("status", help="write the status board: prover and campaign results per statement")
     p.add_argument("--out", default="status", help="output directory (default status/)")
-    p.add_argument("--max-L", type=int, default=8, help="prove every statement up to this L (default 8)")
+    p.add_argument("--max-L", type=validate.int_in(2, "status_max_L"), default=8,
+                   help="prove every statement up to this L (2..14, default 8; use `prove` beyond)")
     p.add_argument("--results", default=DEFAULT_RESULTS,
                    help=f"campaign results from `dlm-verify run` (default {DEFAULT_RESULTS})")
     p.set_defaults(func=run)
@@ -21,13 +23,13 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from proofs_check.prover.core import prove_statements
-    from proofs_check.analysis.status import board_rows, load_json, write_board
+    from proofs_check.analysis.status import board_rows, load_campaign, write_board
+    from proofs_check.search.results import ProverSummary
 
-    if not 2 <= args.max_L <= 14:
-        raise DlmInputError(f"--max-L {args.max_L} must lie in 2..14 for the board (use `prove` beyond)")
-    proofs = {r.id: r.to_json() for r in prove_statements(registry.STATEMENTS, max_L=args.max_L)}
-    campaign = load_json(Path(args.results))
-    out = Path(args.out)
+    out = check_writable(args.out, directory=True)
+    campaign = load_campaign(Path(args.results))
+    proofs = {r.id: ProverSummary.from_json(r.to_json(), "prover")
+              for r in prove_statements(registry.STATEMENTS, max_L=args.max_L)}
     rows = board_rows(proofs, campaign, note_prefix=_relative_notes(out))
     files = write_board(rows, out)
     if campaign is None:

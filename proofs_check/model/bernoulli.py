@@ -108,6 +108,32 @@ def kl_bernoulli(dist, grid: Grid) -> LogLinear:
     return dot(kl_bernoulli_form(dist.L, grid), dict(enumerate(dist.profile().h_exact)))
 
 
+def _tail_integral(u: np.ndarray, n: int, y: float) -> np.ndarray:
+    """``I_{u,n}(y) = int_0^y B_{u,n}(x) dx = P(Bin(n+1, y) >= u+1) / (n+1)``."""
+    from scipy.stats import binom
+    return binom.sf(u, n + 1, y) / (n + 1)
+
+
+def gamma_float(h: np.ndarray, p: float, q: float) -> float:
+    """``Gamma(p, q)`` in float64 for a float profile ``h(0..L)`` and real times (not certified):
+    ``Gamma = sum_u g(u) L (L-1) int_p^q (q - x) B_{u, L-2}(x) dx`` (notes/BER.md), the integral by
+    ``x B_{u,n}(x) = (u+1)/(n+1) B_{u+1,n+1}(x)`` and binomial tails.  For irrational grids only;
+    rational times use the exact form (:func:`kl_bernoulli_form`)."""
+    L = len(h) - 1
+    if L < 2:
+        return 0.0
+    n, u = L - 2, np.arange(L - 1)
+    g = 2 * h[1:-1] - h[:-2] - h[2:]
+    first = q * (_tail_integral(u, n, q) - _tail_integral(u, n, p))
+    second = (u + 1) / (n + 1) * (_tail_integral(u + 1, n + 1, q) - _tail_integral(u + 1, n + 1, p))
+    return float(L * (L - 1) * np.sum(g * (first - second)))
+
+
+def kl_bernoulli_float(h: np.ndarray, times) -> float:
+    """``sum_j Gamma(t_j, t_{j+1})`` in float64 on increasing real ``times`` (not certified)."""
+    return float(sum(gamma_float(h, p, q) for p, q in zip(times[:-1], times[1:])))
+
+
 def assignments(L: int, grid: Grid):
     """Every reveal-step assignment ``(J_1..J_L)`` with its probability, as (partition, probability)."""
     n = grid.N ** L

@@ -15,7 +15,8 @@ from functools import cached_property
 from theory import registry
 from theory.linear import CONST, Case, NotLinearError, linear_form
 from theory.registry import Clause, Statement
-from theory.symbols import KL_ideal
+from theory.relations import relation as relation_type
+from theory.symbols import KL_ideal, POLICY_ATOMS
 
 from proofs_check.numerics.certify import Verdict, compare
 from proofs_check.verdicts import Status
@@ -25,6 +26,7 @@ from proofs_check.numerics.exact import Enclosure, LogLinear
 from proofs_check.sources.profile import InformationProfile
 from proofs_check.model.sampler import OptimalPredictor, Predictor, eps_train, expected_kl_bruteforce, n_partitions
 from proofs_check.model.quantifiers import offset_case, quantifier  # noqa: F401  (offset_case: public here too)
+from proofs_check.model.policy_exact import PolicyRun
 from proofs_check.model.schedules import Schedule, compositions, offset_family
 
 BRUTE_FORCE_MAX_PARTITIONS = 5_000
@@ -47,6 +49,7 @@ class Instance:
     profile: InformationProfile | None = None
     bruteforce: bool | None = None  # None: when the ordered partitions are few enough
     _values: dict = field(default_factory=dict, init=False, repr=False)  # (expr, case) -> exact value
+    _policy_values: dict = field(default_factory=dict, init=False, repr=False)  # (atom, policy) -> value
 
     def __post_init__(self):
         source = self.dist
@@ -106,7 +109,21 @@ class Instance:
             form = linear_form(expr, case)
             if "KL" in form and "KL" not in self.atoms:
                 self.atoms["KL"] = self.kl()
-            hit = self._values[key] = dot(form, self.atoms)
+            atoms = self.atoms
+            if any(a.name in form for a in POLICY_ATOMS):
+                atoms = {**atoms, **{a.name: self.policy_value(a.name, case.policy)
+                                     for a in POLICY_ATOMS if a.name in form}}
+            hit = self._values[key] = dot(form, atoms)
+        return hit
+
+    def policy_value(self, atom: str, policy) -> LogLinear:
+        """``KL_policy``, ``TC_policy`` or ``KL_policy_avg`` of ``policy`` on this instance, exactly."""
+        key = (atom, policy)
+        hit = self._policy_values.get(key)
+        if hit is None:
+            run = PolicyRun(self.dist, policy, self.predictor)
+            compute = {"KL_policy": run.kl, "TC_policy": run.tc_path, "KL_policy_avg": run.path_kl}[atom]
+            hit = self._policy_values[key] = compute()
         return hit
 
 
@@ -168,24 +185,42 @@ def check_clause(st: Statement, idx: int, inst: Instance) -> list[ClauseResult]:
         return []  # sampler-level identity: meaningful only with the brute-force KL
     if inst.L < st.min_L:
         return []
+    limit = getattr(quantifier(clause.over), "max_states", None)
+    if limit is not None and inst.dist.V ** inst.L > limit:
+        return []  # policy cases enumerate the support and every reveal path: small instances only
     out = []
     for case in instance_cases(clause, inst):
         try:
-            lhs, rhs = inst.value(clause.lhs, case), inst.value(clause.rhs, case)
+            lhs, rhs, v, note = compare_sides(inst, clause.lhs, clause.rel, clause.rhs, case)
         except NotLinearError:
             continue
-        note = ""
-        if _same_form(linear_form(clause.lhs, case), linear_form(clause.rhs, case)):
-            # an identity of the profile algebra: exact whatever the values (and no enclosure needed)
-            status = Status.EQUAL if clause.relation_type.allows_equality else Status.FAILS
-            v = Verdict(status, clause.rel, 0.0, 0, "exact", float(lhs), float(rhs))
-            note = "both sides have the same linear form in h(m)"
-        else:
-            v = compare(lhs, rhs, clause.rel)
         if clause.over == "exists" and not v.ok:
             v, note = _search_witness(clause, inst, case, rhs)
         out.append(ClauseResult(st.id, idx, clause.label, case, lhs, rhs, v, note))
     return out
+
+
+def compare_sides(inst: Instance, lhs_expr, rel: str, rhs_expr, case: Case):
+    """Certified verdict on ``lhs_expr REL rhs_expr`` on ``inst`` for ``case``: (lhs, rhs, Verdict, note).
+
+    The one evaluator of a clause on an instance, for registry clauses and user relations
+    alike: both sides are expanded to exact linear forms in ``h(0..L)`` and the instance's
+    atoms (:meth:`Instance.value`); two identical forms are an identity of the profile algebra,
+    settled without any arithmetic; otherwise :func:`~proofs_check.numerics.certify.compare`
+    decides.  Raises :class:`~theory.linear.NotLinearError` when a side is not linear for the
+    case (a division by zero counts as not linear).
+    """
+    try:
+        lhs, rhs = inst.value(lhs_expr, case), inst.value(rhs_expr, case)
+        same = _same_form(linear_form(lhs_expr, case), linear_form(rhs_expr, case))
+    except ZeroDivisionError as exc:
+        raise NotLinearError(f"division by zero in {lhs_expr} {rel} {rhs_expr}") from exc
+    if same:
+        rtype = relation_type(rel)
+        status = Status.EQUAL if rtype.allows_equality else Status.FAILS
+        return lhs, rhs, Verdict(status, rel, 0.0, 0, "exact", float(lhs), float(rhs)), \
+            "both sides have the same linear form in h(m)"
+    return lhs, rhs, compare(lhs, rhs, rel), ""
 
 
 def _same_form(a: dict, b: dict) -> bool:

@@ -23,14 +23,16 @@ Adding a quantifier: one class here plus its name in ``theory.registry.QUANTIFIE
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
-
 from fractions import Fraction
 
+from hypothesis import strategies as st
+
 from theory.linear import Case
-from theory.symbols import a_n, b_n, p_t, q_t, u
+from theory.definitions import geometric_ratio
+from theory.symbols import N_w, a_n, b_n, lam_w, p_t, q_t, u
 
 from proofs_check.errors import QuantifierError, ScheduleError
+from proofs_check.model import policies
 from proofs_check.model.schedules import (Schedule, all_ones, balanced, compositions, offset_family, one_step,
                                           randomized_offset)
 
@@ -70,6 +72,7 @@ class Quantifier:
     domain: str = ""
     display: str | None = None
     symbolic = None  # the symbolic parameter domain (every-L certificates); wired by the prover
+    covers_from_L = 1  # from this L on, the instance cases of all schedules cover cases(L)
 
     def schedules(self, L: int) -> list[Schedule]:
         """The schedules the quantifier ranges over at length ``L``."""
@@ -322,7 +325,9 @@ class Offset(Quantifier):
     """S3's randomized-offset family of step ``s``, for every ``s = 1..L``.
 
     A schedule stands for the family of step ``s = s_max`` (its member ``r = s`` has that
-    ``s_max``); its instance case carries the schedule's sizes as well.
+    ``s_max``), unless it was built as a member of the family of step ``s``
+    (``Schedule.offset_step``): a short member such as ``L=5, s=4, r=3 -> (3, 2)`` has
+    ``s_max < s`` and is checked on its own family.  Its instance case carries its sizes as well.
     """
 
     name, domain, display = "offset", "every L >= 1 and every step s = 1..L (offsets r = 1..s averaged)", "offset"
@@ -335,7 +340,8 @@ class Offset(Quantifier):
         return [offset_case(L, step) for step in self.steps(L)]
 
     def instance_cases(self, L, S):
-        return [offset_case(L, S.s_max, S.sizes)] if S.s_max in self.steps(L) else []
+        step = S.offset_step or S.s_max  # an offset-family member is checked on its own family s
+        return [offset_case(L, step, S.sizes)] if step in self.steps(L) else []
 
     def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
         if step is None:
@@ -349,7 +355,7 @@ class Offset(Quantifier):
 
     def witness(self, case):
         if case.sizes is not None:
-            return Schedule(case.sizes)
+            return Schedule(case.sizes, offset_step=case.step)
         return randomized_offset(case.L, case.step, case.step)
 
 
@@ -367,11 +373,9 @@ class Exists(Offset):
 
 
 #: An instance is checked on every cut pair up to this L, on a sample of reveal counts above it.
-CUTS_ALL_MAX_L = 12
-#: Denominators of the time grid of ``times`` (the prover takes every pair), and the times an
-#: instance is checked at (every pair of them; a campaign checks hundreds of instances).
+CUTS_ALL_MAX_L = 6
+#: Denominators of the time grid of ``times``: every pair of it is a finite case (the prover takes them all).
 TIME_DENOMINATORS = 8
-INSTANCE_TIMES = (Fraction(1, 4), Fraction(1, 2), Fraction(2, 3))
 
 
 def time_points(max_den: int) -> list[Fraction]:
@@ -383,24 +387,61 @@ def time_case(L: int, p: Fraction, q: Fraction) -> Case:
     return Case(L, bind=((p_t, Fraction(p)), (q_t, Fraction(q))))
 
 
+def composition_rank(S: Schedule) -> int:
+    """The cut set ``{m_1, ..., m_{T-1}}`` of ``S`` as a binary number: a bijection of the
+    ``2^(L-1)`` compositions of ``L`` onto ``0..2^(L-1)-1``."""
+    return sum(1 << (m - 1) for m in S.m[1:])
+
+
+def composition_of_rank(L: int, r: int) -> Schedule:
+    """Inverse of :func:`composition_rank`."""
+    bounds = [0, *(m for m in range(1, L) if r >> (m - 1) & 1), L]
+    return Schedule(tuple(b - a for a, b in zip(bounds, bounds[1:])))
+
+
 class Times(Profile):
-    """Every pair of rational times ``0 < p < q < 1`` with denominators ``<= 8`` (Wainwright,
-    arXiv 2608.13520: the Bernoulli-unmasking statements hold for every such pair; the clause binds
-    ``p`` and ``q``).  No schedule; an instance is checked on the pairs of ``INSTANCE_TIMES``."""
+    """Every pair of rational times ``0 < p < q < 1`` with denominators ``<= 8`` (210 pairs;
+    Wainwright, arXiv 2608.13520: the Bernoulli-unmasking statements hold for every such pair; the
+    clause binds ``p`` and ``q``).  The prover takes all 210 pairs at every ``L``.  The clauses are
+    about the profile, not the schedule, so an instance checks only ``PER_INSTANCE = 2`` pairs,
+    selected by its schedule: the pairs ``i`` with ``i mod 105 = rank(S) mod 105``
+    (:func:`composition_rank`), one with a small ``p`` and one with a large one.  From
+    ``L = 8`` (``2^7 >= 105`` schedules) every pair is reached by some schedule, its witness;
+    below that a witness is a schedule of the right length whose two pairs may be others.
+    Instances longer than ``INSTANCE_MAX_L = 64`` are not checked on time pairs: Gamma's exact
+    trinomial form costs about ``L^3`` big-rational terms (0.2 s per pair at L = 64, 90 s for
+    two pairs at L = 300)."""
 
     name = "times"
     domain = f"every L >= 1 and every rational 0 < p < q < 1 with denominators <= {TIME_DENOMINATORS}"
+    PER_INSTANCE = 2
+    INSTANCE_MAX_L = 64
+    covers_from_L = 8
 
     @staticmethod
-    def pairs(max_den: int):
+    def pairs(max_den: int = TIME_DENOMINATORS):
         pts = time_points(max_den)
         return [(p, q) for n, p in enumerate(pts) for q in pts[n + 1:]]
 
     def cases(self, L):
-        return [time_case(L, p, q) for p, q in self.pairs(TIME_DENOMINATORS)]
+        return [time_case(L, p, q) for p, q in self.pairs()]
+
+    def _slices(self) -> int:
+        return -(-len(self.pairs()) // self.PER_INSTANCE)
 
     def instance_cases(self, L, S):
-        return [time_case(L, p, q) for n, p in enumerate(INSTANCE_TIMES) for q in INSTANCE_TIMES[n + 1:]]
+        if L > self.INSTANCE_MAX_L:
+            return []
+        n = self._slices()
+        r = composition_rank(S) % n
+        return [time_case(L, p, q) for i, (p, q) in enumerate(self.pairs()) if i % n == r]
+
+    def witness(self, case):
+        i = self.pairs().index((case.constants[p_t], case.constants[q_t]))
+        return composition_of_rank(case.L, (i % self._slices()) % (1 << (case.L - 1)))
+
+    def strategy(self, L):
+        return st.integers(0, min(self._slices(), 1 << (L - 1)) - 1).map(lambda r: composition_of_rank(L, r))
 
     def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
         raise QuantifierError(f"{what} ranges over time pairs 0 < p < q < 1; prove it with "
@@ -427,9 +468,109 @@ class Cuts(Profile):
                               f"dlm-verify prove --statement")
 
 
+class Policies(Quantifier):
+    """Value-dependent unmasking policies (statement A1; :mod:`proofs_check.model.policies`).
+
+    A case is one policy: each fixed-size kind with each balanced schedule ``balanced(L, T)``,
+    ``T = 1..L``, and the entropy-sum policy with each threshold of ``EPS`` (nats).  The fixed-size
+    cases apply to their balanced schedule, the entropy-sum cases (no schedule) to the one-step
+    schedule ``(L)``, which stands for them.  ``ties="position"``: the deterministic policies
+    (lowest entropy first, top confidence, left to right); ``ties="random"``: random tie-breaks,
+    plus Li & Cai's random-order sampler.  Instances larger than ``max_states = V^L`` are skipped
+    (every policy case enumerates the support and its reveal paths).
+    """
+
+    EPS = (Fraction(1, 2), Fraction(1), Fraction(2))
+    max_states = 16
+
+    def __init__(self, name: str, ties: str):
+        self.name, self.ties = name, ties
+        self.kinds = ("left", "entropy", "confidence") if ties == "position" else ("random", "entropy", "confidence")
+        self.domain = (f"every L >= 1; the policies {', '.join(self.kinds)} with each balanced schedule and "
+                       f"entropy-sum with eps in {{1/2, 1, 2}}, ties broken {'by position' if ties == 'position' else 'at random'}")
+
+    def _fixed(self, S: Schedule) -> list[Case]:
+        return [Case(S.L, S.sizes, policy=policies.make(k, S.sizes, ties=self.ties)) for k in self.kinds]
+
+    def _adaptive(self, L: int) -> list[Case]:
+        return [Case(L, policy=policies.make("entropy-sum", eps=e, ties=self.ties)) for e in self.EPS]
+
+    def cases(self, L):
+        return [c for TT in range(1, L + 1) for c in self._fixed(balanced(L, TT))] + self._adaptive(L)
+
+    def applies(self, S):
+        return is_balanced(S)
+
+    def instance_cases(self, L, S):
+        if not self.applies(S):
+            return []
+        return self._fixed(S) + (self._adaptive(L) if S == one_step(L) else [])
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        raise QuantifierError(f"{what} ranges over unmasking policies; use `dlm-verify adaptive` for one source")
+
+    def strategy(self, L):
+        return st.integers(1, L).map(lambda TT: balanced(L, TT))
+
+    def witness(self, case):
+        return Schedule(case.sizes) if case.sizes is not None else one_step(case.L)
+
+
+#: Bits of the certified lower bound of ln(L-1) bound by ``geometric`` cases (width 2^-LOG_BITS).
+LOG_BITS = 48
+
+
+def log_lower_bound(n: int, bits: int = LOG_BITS) -> Fraction:
+    """A rational ``lam`` with ``lam <= ln(n) < lam + 2^-bits``, both ends certified by the exact
+    engine (``numerics.certify.compare`` against ``log(n)``)."""
+    from proofs_check.numerics.certify import compare  # numerics is below model
+    from proofs_check.numerics.exact import LogLinear
+    import mpmath
+    with mpmath.workprec(bits + 64):
+        lam = Fraction(int(mpmath.floor(mpmath.log(n) * 2**bits)), 2**bits)
+    exact = LogLinear.log(n)
+    if not (compare(lam, exact, "<=").ok and compare(exact, lam + Fraction(1, 2**bits), "<").ok):
+        raise ArithmeticError(f"could not certify the enclosure of ln({n})")  # never: mpmath is correctly rounded
+    return lam
+
+
+class Geometric(Profile):
+    """Wainwright's geometric grid (arXiv 2608.13520, Corollary 1, eq. 21): the ``(L, N)`` with
+    rational grid points and ``N >= 2 ln(L-1)``.  The points are rational iff ``r = (L-1)^(2/N)``
+    is rational, hence an integer, and ``N >= 2 ln(L-1) = N ln r`` iff ``r <= e``; ``r = 1`` is
+    ``L = 2`` (an empty grid), so ``r = 2``: exactly ``L = 2^k + 1`` with ``N = 2k``, one case.
+    The case binds ``N`` and ``lambda``, a certified lower bound of ``ln(L-1)`` within ``2^-48``
+    (:func:`log_lower_bound`): the clause's right side grows with ``lambda`` (its ``H`` is
+    nonnegative on the cone), so proving it at ``lambda`` proves it at ``ln(L-1)``."""
+
+    name = "geometric"
+    domain = "every L = 2^k + 1 (k >= 1) with N = 2k: the rational geometric grids with N >= 2 ln(L-1)"
+
+    @staticmethod
+    def steps(L: int) -> list[int]:
+        """Every ``N`` with ``(L-1)^(2/N)`` an integer ``r <= 2`` (the module docstring's ``r = 2``)."""
+        return [N for N in range(1, 2 * L.bit_length() + 1) if geometric_ratio(L, N) == 2]
+
+    def cases(self, L):
+        return [Case(L, bind=((N_w, N), (lam_w, log_lower_bound(L - 1)))) for N in self.steps(L)]
+
+    def instance_cases(self, L, S):
+        return self.cases(L)
+
+    def strategy(self, L):
+        return any_schedule(L)
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        cases = self.cases(L)
+        if not cases:
+            raise QuantifierError(f"{what} has a rational geometric grid only at L = 2^k + 1 (3, 5, 9, 17, ...), "
+                                  f"not L={L}")
+        return cases[0]
+
+
 QUANTIFIERS: dict[str, Quantifier] = {q.name: q for q in (
     Profile(), EachU(), All(), Balanced(), OneStep(), AllOnes(), SmallSteps(), Refinement(), Halving(),
-    Offset(), Exists(), Times(), Cuts())}
+    Offset(), Exists(), Policies("policy", "position"), Policies("policy_random", "random"), Times(), Cuts(), Geometric())}
 
 #: ``check --schedules`` choices and the quantifier each stands for.
 DISPLAYED: dict[str, Quantifier] = {q.display: q for q in QUANTIFIERS.values() if q.display}

@@ -7,7 +7,7 @@ step ``k`` and ``e_k = m_k + s_k - 1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
 from typing import Iterator
@@ -18,6 +18,9 @@ from proofs_check.errors import ScheduleError
 @dataclass(frozen=True)
 class Schedule:
     sizes: tuple[int, ...]
+    #: for a member of S3's randomized-offset family, the family's step ``s`` (which the sizes alone
+    #: do not determine when ``L - r < s``, e.g. ``L=5, s=4, r=3`` gives ``(3, 2)``); else None
+    offset_step: int | None = field(default=None, compare=False)
 
     def __post_init__(self):
         sizes = tuple(self.sizes)
@@ -130,7 +133,7 @@ def randomized_offset(L: int, s: int, r: int) -> Schedule:
     while left > 0:
         sizes.append(min(s, left))
         left -= s
-    return Schedule(tuple(sizes))
+    return Schedule(tuple(sizes), offset_step=s)
 
 
 def offset_family(L: int, s: int) -> list[tuple[Fraction, Schedule]]:

@@ -62,53 +62,22 @@ from theory.registry import Clause, Statement
 from theory.relations import relation as relation_type
 from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e, m, omega, s, s_max, s_step
 
-from proofs_check.numerics.certify import compare, sign
-from proofs_check.sources.distributions import (Distribution, copy_distribution, mds_distribution,
-                                                parity_distribution, product_distribution, smallest_prime_at_least)
-from proofs_check.errors import DlmInputError
-from proofs_check.model.instance import Instance, check_clause
 from proofs_check.model.quantifiers import quantifier
 from proofs_check.numerics.exact import LogLinear
+from proofs_check.prover import shapes
+# The per-case pieces live in basis.py and certificate.py; they are re-exported here so that the
+# prover can be used as one module (``core.certificate``, ``core.confirm``, ...).
+from proofs_check.prover.basis import (WITNESS_BRUTEFORCE_MAX_L, WITNESS_MAX_L, WITNESS_MAX_SUPPORT,  # noqa: F401
+                                       basis_matrix, basis_names, direction_distribution, direction_support,
+                                       to_basis)
+from proofs_check.prover.certificate import (Certificate, ProverInputError, Witness, _signed_terms,  # noqa: F401
+                                             _substitute_kl, case_id, case_text, certificate, confirm, decide,
+                                             slack_form)
 
-#: Largest support (rows) of a witness distribution the prover builds to confirm a refutation.
-WITNESS_MAX_SUPPORT = 5_000
-#: Largest ``L`` at which a refutation is confirmed on a distribution (all ``2^L`` marginals).
-WITNESS_MAX_L = 12
 #: Slack matrices whose entries (times the basis change) could reach this use Python integers.
 INT64_LIMIT = 2**62
-#: Up to this ``L`` a witness's ``KL`` comes from the brute-force sampler (when its ordered
-#: partitions are few enough, see :mod:`proofs_check.model.instance`); above it, from F1.
-WITNESS_BRUTEFORCE_MAX_L = 7
-
-
-class ProverInputError(DlmInputError):
-    """A statement, clause or case given to the prover does not exist or does not fit."""
-
-
-# -- the elemental basis --------------------------------------------------------------------
-
-
-def basis_names(L: int) -> list[str]:
-    """Names of the symmetric elemental directions: ``g(0..L-2)`` then ``delta(L-1)``."""
-    return [f"g({x})" for x in range(L - 1)] + [f"delta({L - 1})"]
-
-
-def basis_matrix(L: int) -> np.ndarray:
-    """Integer matrix ``B`` with ``h(m) = sum_b B[m, b] * basis_b`` (rows m = 0..L)."""
-    B = np.zeros((L + 1, L), dtype=np.int64)
-    for mm in range(L + 1):
-        for x in range(L - 1):
-            B[mm, x] = min(mm, x + 1)
-        B[mm, L - 1] = mm
-    return B
-
-
-def to_basis(h_coeffs: list[Fraction]) -> list[Fraction]:
-    """Coefficients of ``sum_m c_m h(m)`` (list over m = 0..L) in the elemental basis."""
-    L = len(h_coeffs) - 1
-    out = [sum((c * min(mm, x + 1) for mm, c in enumerate(h_coeffs)), Fraction(0)) for x in range(L - 1)]
-    out.append(sum((c * mm for mm, c in enumerate(h_coeffs)), Fraction(0)))
-    return out
+#: Largest ``L`` at which a clause the shape route cannot take is decided by enumerating its cases.
+ENUMERATION_MAX_L = 18
 
 
 # -- cases of each quantifier ------------------------------------------------------------------
@@ -117,246 +86,6 @@ def to_basis(h_coeffs: list[Fraction]) -> list[Fraction]:
 def quantifier_cases(over: str, L: int) -> list[Case]:
     """Every case a clause with quantifier ``over`` ranges over at sequence length ``L``."""
     return quantifier(over).cases(L)
-
-
-def case_id(case: Case) -> tuple:
-    """A light hashable identity of a case (no memo of forms attached)."""
-    return (case.L, case.sizes, case.refined, case.step, case.bind)
-
-
-def case_text(case: Case) -> str:
-    """Short description of a case: ``3,2,1``, ``3,2,1 -> 2,1,2,1``, ``offset s=3``, ``u=2``."""
-    parts = []
-    if case.sizes is not None:
-        parts.append(",".join(map(str, case.sizes)))
-    if case.refined is not None:
-        parts.append("-> " + ",".join(map(str, case.refined)))
-    if case.step is not None:
-        parts.append(f"offset s={case.step}")
-    parts += [f"{sym}={val}" for sym, val in case.bind]
-    return " ".join(parts) if parts else "profile"
-
-
-# -- slack forms ---------------------------------------------------------------------------------
-
-
-def _signed_terms(clause: Clause) -> list[tuple[int, sp.Expr]]:
-    """Top-level terms of ``d`` with their signs; sides are never expanded (a zero factor must
-    stay next to a factor that is undefined for the case, e.g. ``(s-1)/2 * D(L-s+1)`` at s=1)."""
-    plus, minus = clause.relation_type.sides(clause.lhs, clause.rhs)
-    return ([(1, t) for t in sp.Add.make_args(sp.sympify(plus))]
-            + [(-1, t) for t in sp.Add.make_args(sp.sympify(minus))])
-
-
-def _substitute_kl(form: dict, case: Case) -> dict:
-    """Replace ``KL`` by ``KL_ideal + eps_train`` (F1) in a linear form."""
-    c = form.pop("KL", 0)
-    if not c:
-        return form
-    if case.sizes is None:
-        raise NotLinearError("KL needs a schedule")
-    for key, v in list(linear_form(KL_ideal, case).items()) + [("eps_train", Fraction(1))]:
-        x = form.get(key, 0) + c * v
-        if x:
-            form[key] = x
-        else:
-            form.pop(key, None)
-    return form
-
-
-def slack_form(clause: Clause, case: Case) -> dict:
-    """``d`` for one case as a linear form (keys ``m`` for ``h(m)``, ``const``, logs, ``eps_train``)."""
-    acc: dict = {}
-    for sgn, term in _signed_terms(clause):
-        for key, v in _substitute_kl(linear_form(term, case), case).items():
-            x = acc.get(key, 0) + sgn * v
-            if x:
-                acc[key] = x
-            else:
-                acc.pop(key, None)
-    return acc
-
-
-# -- certificates for one case ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """The slack of one clause on one case, in the elemental basis, and what it proves.
-
-    ``status``: ``proved`` (every coefficient and the constant have the sign the
-    relation needs: the coefficients are the proof), ``refuted`` (``direction``
-    names a basis element whose coefficient has the wrong sign, or ``constant``),
-    ``not_linear`` (``reason`` says why), or ``skipped`` (a sampler-level clause).
-    """
-
-    statement: str
-    clause: int
-    label: str
-    relation: str
-    case: Case
-    status: str
-    coefficients: tuple[Fraction, ...] = ()
-    constant: LogLinear = field(default_factory=LogLinear)
-    direction: str | None = None
-    reason: str = ""
-
-    @property
-    def L(self) -> int:
-        return self.case.L
-
-    @property
-    def basis(self) -> list[str]:
-        return basis_names(self.L)
-
-    def table(self) -> list[tuple[str, Fraction]]:
-        """(basis element, exact coefficient) rows, then the constant part if it is rational."""
-        rows = list(zip(self.basis, self.coefficients))
-        if self.constant.is_rational():
-            rows.append(("1 (constant)", self.constant.const))
-        return rows
-
-    def slack_expression(self) -> sp.Expr:
-        """``d`` as a SymPy expression in ``g(u)`` and ``delta(L-1)``."""
-        from theory.symbols import delta, g
-
-        L = self.L
-        syms = [g(x) for x in range(L - 1)] + [delta(L - 1)]
-        return sum((sp.Rational(c.numerator, c.denominator) * x for c, x in zip(self.coefficients, syms)),
-                   sp.Integer(0)) + sp.Rational(self.constant.const.numerator, self.constant.const.denominator)
-
-    def to_json(self) -> dict:
-        return {"statement": self.statement, "clause": self.clause, "label": self.label,
-                "relation": self.relation, "L": self.L, "case": case_text(self.case), "status": self.status,
-                "coefficients": {b: str(c) for b, c in zip(self.basis, self.coefficients)},
-                "constant": str(self.constant.const) if self.constant.is_rational() else repr(self.constant),
-                "direction": self.direction, "reason": self.reason}
-
-
-def decide(coefficients: list[Fraction], constant: LogLinear, relation: str) -> tuple[str, int | None]:
-    """Status and the index of the refuting direction (``len(coefficients)`` = the constant)."""
-    n = len(coefficients)
-    csign = sign(constant)[0] if not constant.is_rational() else (constant.const > 0) - (constant.const < 0)
-    if relation == "==":
-        bad = [i for i, c in enumerate(coefficients) if c != 0]
-        if bad:
-            return "refuted", _preferred_direction(bad, coefficients)
-        return ("proved", None) if csign == 0 else ("refuted", n)
-    bad = [i for i, c in enumerate(coefficients) if c < 0]
-    if bad:
-        return "refuted", _preferred_direction(bad, coefficients)
-    if not relation_type(relation).holds_on_sign(csign):
-        return "refuted", n
-    return "proved", None
-
-
-def certificate(statement: Statement | str, clause_idx: int, case: Case) -> Certificate:
-    """Exact certificate (or refutation) of one clause of ``statement`` on one case."""
-    st = registry.get(statement) if isinstance(statement, str) else statement
-    if not 0 <= clause_idx < len(st.clauses):
-        raise ProverInputError(f"{st.id} has clauses 0..{len(st.clauses) - 1}, not {clause_idx}")
-    clause = st.clauses[clause_idx]
-    base = dict(statement=st.id, clause=clause_idx, label=clause.label, relation=clause.rel, case=case)
-    if not clause.prover:
-        return Certificate(**base, status="skipped", reason="not linear / sampler-level (checked on instances)")
-    try:
-        form = slack_form(clause, case)
-    except NotLinearError as exc:
-        return Certificate(**base, status="not_linear", reason=f"not linear in the profile: {exc}")
-    extra = [k for k in form if not (isinstance(k, int) or k == CONST or (isinstance(k, tuple) and k[0] == "log"))]
-    if extra:
-        return Certificate(**base, status="not_linear",
-                           reason=f"not linear in the profile: {', '.join(map(str, extra))} remains")
-    L = case.L
-    h_coeffs = [Fraction(form.get(mm, 0)) for mm in range(L + 1)]
-    const = LogLinear(form.get(CONST, 0), {k[1]: v for k, v in form.items() if isinstance(k, tuple)})
-    coeffs = to_basis(h_coeffs)
-    status, idx = decide(coeffs, const, clause.rel)
-    names = basis_names(L) + ["constant"]
-    return Certificate(**base, status=status, coefficients=tuple(coeffs), constant=const,
-                       direction=None if idx is None else names[idx])
-
-
-# -- realizing a direction by a distribution -------------------------------------------------------
-
-
-def direction_support(L: int, idx: int) -> int:
-    """Support size of the smallest known distribution loading only basis element ``idx``."""
-    if idx == L - 1:
-        return 2**L
-    if idx == 0:
-        return 2
-    if idx == L - 2:
-        return 2 ** (L - 1)
-    return smallest_prime_at_least(L) ** (idx + 1)
-
-
-def direction_distribution(L: int, idx: int) -> tuple[str, Distribution | None]:
-    """(description, distribution) loading only basis element ``idx`` (``L`` = the constant).
-
-    ``None`` when the distribution would be too large to evaluate here.
-    """
-    if idx == L:
-        return "deterministic sequence (all entropies 0)", copy_distribution(L, 1)
-    if direction_support(L, idx) > WITNESS_MAX_SUPPORT or L > WITNESS_MAX_L:
-        return (f"{basis_names(L)[idx]}: realizable (MDS code / product) but too large to evaluate "
-                f"here ({direction_support(L, idx)} rows, L={L})"), None
-    if idx == L - 1:
-        return "independent uniform bits", product_distribution([[1, 1]] * L)
-    if idx == 0:
-        return "copy", copy_distribution(L, 2)
-    if idx == L - 2:
-        return "even parity", parity_distribution(L)
-    dist = mds_distribution(L, idx + 1)
-    return f"Reed-Solomon code, dimension {idx + 1} over GF({dist.V})", dist
-
-
-def _preferred_direction(candidates: list[int], coefficients) -> int:
-    """Among refuting directions, the one with the smallest witness (then the most violated)."""
-    L = len(coefficients)
-    return min(candidates, key=lambda i: (direction_support(L, i), coefficients[i]))
-
-
-@dataclass(frozen=True)
-class Witness:
-    """A concrete distribution on which a refuted clause is checked with a certified verdict."""
-
-    distribution: str
-    confirmed: bool | None  # None: not evaluated (too large)
-    verdict: str = ""
-    lhs: float | None = None
-    rhs: float | None = None
-    margin: float | None = None
-    method: str = ""
-    note: str = ""
-
-    def to_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")} | {"confirmed": self.confirmed}
-
-
-def confirm(statement: Statement, clause_idx: int, case: Case, direction: int) -> Witness:
-    """Evaluate the clause on the distribution that loads ``direction`` with a certified verdict.
-
-    For an ``exists`` clause the family average failing is not yet a counterexample: the
-    evaluator's witness search (every schedule with the same ``s_max`` when ``L`` is small) is
-    run as well, and ``note`` says whether some schedule still satisfies the bound.
-    """
-    L = case.L
-    desc, dist = direction_distribution(L, direction)
-    if dist is None:
-        return Witness(desc, None, note="direction not evaluated")
-    clause = statement.clauses[clause_idx]
-    sched = quantifier(clause.over).witness(case)
-    inst = Instance(dist, sched, bruteforce=None if L <= WITNESS_BRUTEFORCE_MAX_L else False)
-    lhs, rhs = inst.value(clause.lhs, case), inst.value(clause.rhs, case)
-    v = compare(lhs, rhs, clause.rel)
-    note = ""
-    if clause.over == "exists" and not v.ok:
-        searched = check_clause(statement, clause_idx, inst)
-        found = [r for r in searched if r.verdict.ok]
-        note = (f"not a counterexample to the existence claim: {found[0].note}" if found else
-                "real counterexample on this distribution: " + "; ".join(r.note for r in searched))
-    return Witness(desc, not v.ok, v.status, float(lhs), float(rhs), v.margin, v.method, note)
 
 
 # -- bulk proving: all cases of a clause at once ------------------------------------------------
@@ -441,6 +170,12 @@ class ClauseLResult:
     min_slack_case: str = ""
     min_slack_at: Case | None = None
     proved_cases: set = field(default_factory=set, repr=False)  # the proved Case objects
+    route: str = "enumerate"  # or "shapes" (proofs_check.prover.shapes: cases counted, not listed)
+    n_refuted: int | None = None  # refuted cases when not all are listed (shape route)
+
+    @property
+    def refuted_count(self) -> int:
+        return len(self.refuted) if self.n_refuted is None else self.n_refuted
 
 
 @dataclass(frozen=True)
@@ -463,10 +198,14 @@ class Refutation:
 class Prover:
     """Bulk prover with a per-``L`` cache of term forms shared by all statements."""
 
-    def __init__(self, confirm_witnesses: str = "first"):
+    def __init__(self, confirm_witnesses: str = "first", route: str = "auto"):
         if confirm_witnesses not in ("none", "first", "all"):
             raise ProverInputError(f"confirm_witnesses={confirm_witnesses!r}: use none, first or all")
+        if route not in ("auto", "enumerate"):
+            raise ProverInputError(f"route={route!r}: use auto (shapes where they apply) or enumerate")
         self.confirm_witnesses = confirm_witnesses
+        self.route = route
+        self._deciders: dict = {}
         self._rows: dict = {}
         self._rows_L: int | None = None
         self._cases: dict = {}
@@ -510,8 +249,18 @@ class Prover:
 
     # one clause at one L ---------------------------------------------------------------
     def prove_clause(self, st: Statement, idx: int, L: int) -> ClauseLResult:
-        """Decide one clause on every case of its quantifier at this ``L``."""
+        """Decide one clause on every case of its quantifier at this ``L`` (by the shapes of
+        :mod:`proofs_check.prover.shapes` where they apply, otherwise case by case)."""
         clause = st.clauses[idx]
+        why = ""
+        if self.route == "auto" and clause.over in shapes.SHAPE_QUANTIFIERS:
+            try:
+                return self._by_shapes(st, idx, L)
+            except shapes.ShapeUnsupported as exc:
+                why = str(exc)
+            if L > ENUMERATION_MAX_L:
+                raise ProverInputError(f"{st.clause_id(idx)} cannot take the shape route ({why}); "
+                                       f"enumerating its cases is limited to L <= {ENUMERATION_MAX_L}")
         cases = self.cases(clause.over, L)
         out = ClauseLResult(L, len(cases))
         if not cases:
@@ -534,6 +283,29 @@ class Prover:
             out.refuted.append(self._refutation(st, idx, cases[i], coef_i, const_i, di))
         for i in np.flatnonzero(special & ~bad):  # log constants: one exact certificate each
             self._record_certificate(st, out, certificate(st, idx, cases[i]))
+        self._confirm(st, out)
+        return out
+
+    def _by_shapes(self, st: Statement, idx: int, L: int) -> ClauseLResult:
+        """All cases at once from the step shapes; each listed refuted shape's full schedule gets
+        an exact certificate (and a witness, as an enumerated refutation does)."""
+        clause = st.clauses[idx]
+        key = (clause.lhs, clause.rel, clause.rhs, clause.over)
+        decider = self._deciders.get(key)
+        if decider is None:
+            decider = self._deciders[key] = shapes.ShapeDecider(clause)
+        self._use_L(L)
+        res = decider.decide(L, self)
+        out = ClauseLResult(L, res.n_cases, proved=res.proved, not_linear=res.not_linear,
+                            not_linear_reason=res.not_linear_reason, min_slack=res.min_slack,
+                            min_slack_at=res.min_slack_at, route="shapes", n_refuted=res.n_refuted)
+        if res.min_slack_at is not None:
+            out.min_slack_case = case_text(res.min_slack_at)
+        for case in res.refuted_cases:
+            cert = certificate(st, idx, case)
+            if cert.status != "refuted":
+                raise AssertionError(f"shape route names {case_text(case)} refuted, its certificate says {cert.status}")
+            self._record_certificate(st, out, cert)
         self._confirm(st, out)
         return out
 
@@ -696,9 +468,9 @@ class ClauseResult:
                            "not_linear" if self.not_linear else "proved"),
                 "cases": self.cases, "proved": self.proved, "not_linear": self.not_linear,
                 "not_linear_reason": next((r.not_linear_reason for r in self.per_L if r.not_linear_reason), ""),
-                "refuted": len(self.refuted),
+                "refuted": sum(r.refuted_count for r in self.per_L),
                 "min_slack": None if slack is None else str(slack), "min_slack_at": where,
-                "per_L": {str(r.L): {"cases": r.n_cases, "proved": r.proved, "refuted": len(r.refuted),
+                "per_L": {str(r.L): {"route": r.route, "cases": r.n_cases, "proved": r.proved, "refuted": r.refuted_count,
                                      "not_linear": r.not_linear} for r in self.per_L}}
 
 
@@ -735,15 +507,27 @@ class StatementResult:
 
     @property
     def schedules_proved(self) -> int:
+        """Distinct proved cases; a (quantifier, L) decided by shapes counts its ``n_cases`` when
+        every clause over it proved all of them, else nothing (its cases are counted, not listed)."""
         failed: set = set()
         good: set = set()
+        whole: dict = {}  # (quantifier, L) -> (cases, cases not proved by some clause)
         for c in self.clauses:
             if not c.prover:
                 continue
             for r in c.per_L:
+                if r.route == "shapes":
+                    n, bad = whole.get((c.over, r.L), (r.n_cases, 0))
+                    whole[(c.over, r.L)] = (n, max(bad, r.n_cases - r.proved))
+                    continue
                 good |= {case_id(x) for x in r.proved_cases}
                 failed |= {case_id(x.case) for x in r.refuted}
-        return len(good - failed)
+        for (over, L), (n, bad) in list(whole.items()):  # small_steps schedules are schedules of `all`
+            if over == "small_steps" and ("all", L) in whole:
+                del whole[(over, L)]
+                N, bad_all = whole[("all", L)]
+                whole[("all", L)] = (N, bad_all + bad)
+        return len(good - failed) + sum(n for n, bad in whole.values() if not bad)
 
     @property
     def clause_cases_proved(self) -> int:
@@ -763,7 +547,8 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
     """Prove every provable clause of each statement for every case of every ``L`` from
     ``max(statement.min_L, 2, min_L)`` up to ``max_L`` (``L`` outer, so forms are shared).
 
-    ``progress(what, fraction)`` is called as the work advances (weights ~ 2^L per length).
+    ``progress(what, fraction)`` is called as the work advances (weights ~ L^3 per length: the
+    shape route and the offset family are polynomial in ``L``).
     """
     statements = list(statements)
     if isinstance(max_L, bool) or not isinstance(max_L, int) or max_L < 1:
@@ -774,12 +559,12 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
                                       [ClauseResult(i, c.label, c.rel, c.over, c.prover)
                                        for i, c in enumerate(st.clauses)]) for st in statements}
     first = min(lows.values(), default=max_L + 1)
-    total = sum(2.0**L for L in range(first, max_L + 1)) or 1.0
+    total = sum(float(L) ** 3 for L in range(first, max_L + 1)) or 1.0
     done = 0.0
     for L in range(first, max_L + 1):
         for j, st in enumerate(statements):
             if progress:
-                progress(f"L={L} {st.id}", (done + 2.0**L * j / len(statements)) / total)
+                progress(f"L={L} {st.id}", (done + float(L) ** 3 * j / len(statements)) / total)
             if L < lows[st.id]:
                 continue
             t0 = time.perf_counter()
@@ -787,7 +572,7 @@ def prove_statements(statements: Iterable[Statement], max_L: int, min_L: int | N
                 if clause.prover:
                     results[st.id].clauses[idx].per_L.append(prover.prove_clause(st, idx, L))
             results[st.id].seconds += time.perf_counter() - t0
-        done += 2.0**L
+        done += float(L) ** 3
     if progress:
         progress("done", 1.0)
     return [results[st.id] for st in statements]

@@ -12,52 +12,47 @@ Every registry statement is checked on many instances with certified verdicts:
    ``paper``/``derived`` statement stops that exploration, Hypothesis shrinks
    it, and the shrunk instance is reported as the counterexample.
 
-Results are tallied per statement: instances, checks, holds / equal / fails,
-the tightest ratio and the instance that reached it.
+3. training error: the statements whose clauses carry ``eps_train`` (F1; P1 and P3, Theorem 1
+   and Corollary 1 of arXiv 2505.21400, bound ``KL`` by ``... + eps_train``) are checked on
+   :data:`NON_OPTIMAL_SHARE` of their instances a second time, with a perturbed or a learned
+   predictor (:func:`draw_predictor`, deterministic in the seed), so ``eps_train > 0`` there.
+
+Results are tallied per statement (:class:`~proofs_check.search.results.StatementTally`):
+instances (per predictor kind), checks, holds / equal / fails, the tightest ratio
+(:func:`~proofs_check.numerics.certify.tightness`) and the instance that reached it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import time
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable, Iterable
-
-from hypothesis import HealthCheck, Phase, given, settings, target
-from hypothesis import seed as hyp_seed
-from hypothesis import strategies as st
 
 from theory import registry
 from theory.registry import Statement
-from theory.relations import relation as relation_type
 
-from proofs_check.numerics.certify import mpmath_str
+from theory.symbols import eps_train as eps_train_symbol
+
+from proofs_check.numerics.certify import mpmath_str, sign
+from proofs_check.model.learned import learn_predictor
+from proofs_check.model.sampler import PerturbedPredictor
+from proofs_check.search.results import CampaignResult, StatementTally, finite_or_text
 from proofs_check.sources import families
 from proofs_check.model.instance import ClauseResult, Instance, check_all, check_statement
 from proofs_check.sources.markov import random_chain
 from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
+from proofs_check.verdicts import Status
+from proofs_check.search.driver import Outcome, search
 from proofs_check.search.strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
-
-
-def ratio(r: ClauseResult) -> float | None:
-    """How close a clause came to failing: 1 is tight, above 1 is a violation (None for identities)."""
-    rel = r.verdict.relation
-    if rel == "==":
-        return None
-    small, big = relation_type(rel).smaller_larger(r.verdict.lhs, r.verdict.rhs)
-    if r.verdict.status == "equal":
-        return None if r.rhs.is_zero() else 1.0  # 0 <= 0 says nothing about tightness
-    if big > 0:
-        return small / big
-    if big == 0:
-        return math.inf if small > 0 else 0.0
-    return -math.inf if r.verdict.ok else math.inf
+MAX_EPS_TRAIN_KEPT = 40
 
 
 def describe(inst: Instance, r: ClauseResult) -> dict:
@@ -69,7 +64,8 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
         "name": inst.dist.name,
         "schedule": list(inst.schedule.sizes),
         "case": {"refined": list(r.case.refined or ()), "step": r.case.step,
-                 "bind": [[str(s), v if isinstance(v, int) else str(v)] for s, v in r.case.bind]},
+                 "bind": [[str(s), v if isinstance(v, int) else str(v)] for s, v in r.case.bind],
+                 "policy": getattr(r.case.policy, "label", None)},
         "lhs": mpmath_str(r.lhs, 30),
         "rhs": mpmath_str(r.rhs, 30),
         "verdict": r.verdict.status,
@@ -80,57 +76,110 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
 
 @dataclass
 class Tally:
+    """Running counts of one statement; :meth:`summary` gives its typed result."""
+
     statement: Statement
     instances: int = 0
     checks: int = 0
     holds: int = 0
     equal: int = 0
     fails: int = 0
+    within_width: int = 0
     tightest: float | None = None
     worst: dict | None = None
     counterexample: dict | None = None
     ratios: list = field(default_factory=list)
+    predictors: Counter = field(default_factory=Counter)
+    eps_train_instances: list = field(default_factory=list)
     seen: set = field(default_factory=set)
     _cex_size: tuple = ()
 
-    def add(self, inst: Instance, results: list[ClauseResult], key) -> None:
+    def add(self, inst: Instance, results: list[ClauseResult], key, kind: str = "optimal") -> None:
         if not results or key in self.seen:
             return
         self.seen.add(key)
         self.instances += 1
+        self.predictors[kind] += 1
         for r in results:
-            self.checks += 1
-            if not r.verdict.ok:
-                self.fails += 1
-                size = (inst.L, inst.dist.n_support, getattr(inst.dist, "total", 0))
-                if self.counterexample is None or size < self._cex_size:
-                    self.counterexample, self._cex_size = describe(inst, r), size
-            elif r.verdict.status == "equal":
-                self.equal += 1
-            else:
-                self.holds += 1
-            q = ratio(r)
-            if q is None or math.isnan(q):
-                continue
-            if len(self.ratios) < MAX_RATIOS_KEPT:
-                self.ratios.append(q)
-            if self.tightest is None or q > self.tightest:
-                self.tightest = q
-                self.worst = describe(inst, r)
+            self._count(inst, r)
+        if kind != "optimal" and len(self.eps_train_instances) < MAX_EPS_TRAIN_KEPT:
+            self.eps_train_instances.append(describe_non_optimal(inst, kind, results))
+
+    def _count(self, inst: Instance, r: ClauseResult) -> None:
+        self.checks += 1
+        if not r.verdict.ok:
+            self.fails += 1
+            size = (inst.L, inst.dist.n_support, getattr(inst.dist, "total", 0))
+            if self.counterexample is None or size < self._cex_size:
+                self.counterexample, self._cex_size = describe(inst, r), size
+        elif r.verdict.status == Status.EQUAL:
+            self.equal += 1
+        elif r.verdict.status == Status.EQUAL_WITHIN_WIDTH:
+            self.within_width += 1
+        else:
+            self.holds += 1
+        q = r.verdict.tightness
+        if q is None:
+            return
+        if len(self.ratios) < MAX_RATIOS_KEPT:
+            self.ratios.append(q)
+        if self.tightest is None or q > self.tightest:
+            self.tightest = q
+            self.worst = describe(inst, r)
 
     @property
     def failed(self) -> bool:
         return self.fails > 0
 
-    def summary(self) -> dict:
+    def summary(self) -> StatementTally:
         st_ = self.statement
-        return {
-            "id": st_.id, "title": st_.title, "provenance": st_.provenance,
-            "instances": self.instances, "checks": self.checks,
-            "holds": self.holds, "equal": self.equal, "fails": self.fails,
-            "tightest_ratio": self.tightest, "worst": self.worst, "counterexample": self.counterexample,
-            "ratios": self.ratios,
-        }
+        return StatementTally(st_.id, st_.title, st_.provenance, self.instances, self.checks, self.holds,
+                              self.equal, self.fails, within_width=self.within_width,
+                              tightest_ratio=self.tightest, worst=self.worst, counterexample=self.counterexample,
+                              ratios=list(self.ratios), predictors=dict(self.predictors),
+                              eps_train_instances=list(self.eps_train_instances))
+
+
+def describe_non_optimal(inst: Instance, kind: str, results: list[ClauseResult]) -> dict:
+    """An instance checked with a non-optimal predictor: its exact eps_train (30 digits, sign certified)
+    and the verdict of each clause case."""
+    return {"name": inst.dist.name, "L": inst.L, "schedule": list(inst.schedule.sizes), "predictor": kind,
+            "eps_train": mpmath_str(inst.eps_train), "eps_train_positive": sign(inst.eps_train)[0] > 0,
+            "verdicts": [{"clause": r.label, "verdict": str(r.verdict.status), "ok": r.verdict.ok,
+                          "tightness": finite_or_text(r.verdict.tightness)} for r in results]}
+
+
+# -- non-optimal predictors ---------------------------------------------------------------------
+
+#: Share of the instances of the statements about a trained predictor (those whose clauses contain
+#: eps_train: F1, P1, P3) that are checked a second time with a non-optimal predictor: perturbed
+#: (``(1 - lam) p* + lam r``) or learned from ``LEARNED_SAMPLES`` samples (add-one counts), chosen
+#: from a CRC of the campaign seed and the instance, so a run is reproducible from its seed.
+NON_OPTIMAL_SHARE = Fraction(1, 3)
+LEARNED_SAMPLES = 24
+#: A non-optimal predictor needs the law and an exact eps_train (sum over every mask): kept small.
+NON_OPTIMAL_MAX_SUPPORT = 256
+NON_OPTIMAL_MAX_L = 5
+
+
+def eps_train_statements(statements) -> tuple[Statement, ...]:
+    """The statements that say something about a trained predictor: a clause mentions eps_train."""
+    return tuple(st_ for st_ in statements if any(c.lhs.has(eps_train_symbol) or c.rhs.has(eps_train_symbol)
+                                                  for c in st_.clauses))
+
+
+def draw_predictor(inst: Instance, seed: int) -> tuple[str, object] | None:
+    """``(kind, predictor)`` for :data:`NON_OPTIMAL_SHARE` of the instances, deterministic in ``seed``."""
+    d = inst.dist
+    if (not d.enumerable or d.n_support > NON_OPTIMAL_MAX_SUPPORT or inst.L > NON_OPTIMAL_MAX_L
+            or not inst.optimal):
+        return None
+    h = zlib.crc32(repr((seed, _key(inst))).encode())
+    if Fraction(h % 1_000_003, 1_000_003) >= NON_OPTIMAL_SHARE:
+        return None
+    if (h >> 20) % 2:
+        return "learned", learn_predictor(d, LEARNED_SAMPLES, seed=h % 9973)
+    return "perturbed", PerturbedPredictor(d, lam=Fraction(1 + (h >> 8) % 5, 10), seed=h % 65_521)
 
 
 def real_and_long_instances() -> Iterable[Instance]:
@@ -152,10 +201,6 @@ def _key(inst: Instance):
     if d.law() is None:  # a source too long to enumerate: its parameters are its identity
         return (json.dumps(d.to_json()), inst.schedule.sizes)
     return (d.V, d.L, d.support.tobytes(), d.weights, inst.schedule.sizes)
-
-
-class _Violation(AssertionError):
-    pass
 
 
 @dataclass
@@ -191,40 +236,38 @@ class Campaign:
             self.tallies[sid].add(inst, rs, key)
         return results
 
-    # -- exploration --------------------------------------------------------
-    def explore(self, st_: Statement, seconds: float, batch: int = 40) -> None:
-        """Hypothesis search on one statement, steered toward its tightest ratio.
+    def record_non_optimal(self, inst: Instance, statements=None) -> None:
+        """For a drawn share of the instances (:func:`draw_predictor`), the same distribution and
+        schedule with a perturbed or learned predictor, checked on the eps_train statements."""
+        sts = eps_train_statements(statements or self.statements)
+        drawn = draw_predictor(inst, self.seed) if sts else None
+        if drawn is None:
+            return
+        kind, pred = drawn
+        other = Instance(inst.dist, inst.schedule, pred)
+        for st_ in sts:
+            self.tallies[st_.id].add(other, check_statement(st_, other), (_key(inst), kind), kind)
 
-        Runs batches of ``batch`` examples with successive seeds until ``seconds`` are used;
-        a violation of a paper/derived statement is shrunk by Hypothesis and recorded.
-        """
-        deadline = time.monotonic() + seconds
+    # -- exploration --------------------------------------------------------
+    def explore(self, st_: Statement, seconds: float) -> None:
+        """Hypothesis search on one statement (:func:`proofs_check.search.driver.search`), steered
+        toward its tightest ratio; a violation of a paper/derived statement stops it, shrunk."""
         triples = instances_for(st_, max_L=self.max_L, max_V=4)
         strict = st_.binding
+        if strict and self.tallies[st_.id].failed:
+            return  # the sweep already holds its counterexample
 
-        @settings(max_examples=batch, deadline=None, database=None, derandomize=False,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink])
-        @given(st.data())
-        def search(data):
-            dist, sched, _ = data.draw(triples)
+        def examine(triple) -> Outcome:
+            dist, sched, _ = triple
             inst = Instance(dist, sched)
             results = check_statement(st_, inst)
             self.tallies[st_.id].add(inst, results, _key(inst))
-            qs = [q for q in map(ratio, results) if q is not None and math.isfinite(q)]
-            if qs:
-                target(max(qs), label=st_.id)
-            if strict and any(not r.verdict.ok for r in results):
-                raise _Violation(st_.id)
+            self.record_non_optimal(inst, (st_,))
+            qs = [q for q in (r.verdict.tightness for r in results) if q is not None and math.isfinite(q)]
+            bad = strict and any(not r.verdict.ok for r in results)
+            return Outcome(max(qs) if qs else None, st_.id if bad else None)
 
-        round_ = 0
-        while time.monotonic() < deadline and not (strict and self.tallies[st_.id].failed):
-            runner = hyp_seed(self.seed * 100_003 + round_)(search)
-            round_ += 1
-            with contextlib.redirect_stdout(io.StringIO()):
-                try:
-                    runner()
-                except _Violation:
-                    pass  # recorded in the tally; Hypothesis replayed the shrunk example last
+        search(triples, examine, time.monotonic() + seconds, seed=self.seed, label=st_.id)
 
     # -- driver ---------------------------------------------------------------
     def run(self) -> "Campaign":
@@ -232,6 +275,7 @@ class Campaign:
         sweep = list(self.structured_instances()) + list(self.extra_instances)
         for n, inst in enumerate(sweep, 1):
             self.record(inst)
+            self.record_non_optimal(inst)
             self._tick(f"structured {n}/{len(sweep)}", start)
         remaining = max(self.budget - (time.monotonic() - start), 0.0)
         per = remaining / max(len(self.statements), 1)
@@ -250,9 +294,6 @@ class Campaign:
     def failed_statements(self) -> list[Tally]:
         return [t for t in self.tallies.values() if t.failed and t.statement.binding]
 
-    def results(self) -> dict:
-        return {
-            "seed": self.seed, "budget_seconds": self.budget, "elapsed_seconds": round(self.elapsed, 2),
-            "total_checks": sum(t.checks for t in self.tallies.values()),
-            "statements": [t.summary() for t in self.tallies.values()],
-        }
+    def results(self) -> CampaignResult:
+        return CampaignResult(self.seed, float(self.budget), round(self.elapsed, 2),
+                              [t.summary() for t in self.tallies.values()], float(NON_OPTIMAL_SHARE))

@@ -1,4 +1,6 @@
-"""Check a user's own bound: prove it, refute it with a certified counterexample, or say neither.
+"""Check a user's own bound: the verdict logic of ``dlm-verify check`` (witnesses and the search
+are in :mod:`proofs_check.search.witnesses`, parsing in :mod:`~proofs_check.search.userexpr`,
+evaluation in :mod:`~proofs_check.search.usereval`).
 
 :func:`check` is the engine behind ``dlm-verify check "EXPR"`` and is meant to be
 called from notebooks and tests as well::
@@ -18,7 +20,11 @@ it exactly like a registry statement.  Then:
    without ``eps_train`` in the text the predictor is the optimal one, so
    ``eps_train = 0``.  With ``schedules="offset"``, ``KL`` and ``KL_ideal`` are the
    randomized-offset sampler's error averaged over its random first step (S3).
-   Every certificate non-negative: ``proved``.
+   Every certificate non-negative for every case: ``verified`` for ``L <= max_L`` -- a
+   finite proof, not one for every ``L``.  Before saying so, the extreme rays
+   ``h_k(m) = min(m, k)`` are tried at larger ``L`` (``TC <= 9 DTC`` holds to ``L = 10`` and
+   fails on copy at ``L = 11``); only the symbolic every-``L`` prover turns ``verified``
+   into ``proved``.
 2. **Witness** (a negative certificate coefficient): the relation is not a
    Shannon-type inequality for that ``L`` and case.  Every extreme ray of the
    symmetric Shannon cone is realised by a distribution (the prover names it: copy,
@@ -35,110 +41,65 @@ Only a *certified* numeric violation on a concrete distribution is reported as
 ``refuted``: the counterexample is re-evaluated from scratch (``KL`` by brute-force
 enumeration of the reveal orders when they are few enough) and the sign of the
 difference must be proven.  Everything else is ``not refuted`` with the number of
-instances tried and the tightest ratio seen.
+instances tried, what was searched and the tightest ratio seen.  Exit codes follow
+:data:`proofs_check.verdicts.EXIT_CODES`: proved 0, verified 3, not refuted 3, refuted 1.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
-from hypothesis import HealthCheck, Phase, given, settings, target
-from hypothesis import seed as hyp_seed
-from hypothesis import strategies as st
 
-from theory.linear import Case, NotLinearError, linear_form
+from theory.linear import SCHEDULE_DEPENDENT, Case, NotLinearError, linear_form
 
-from proofs_check.prover import core as prover
-from proofs_check.sources import families
-from proofs_check.sources.distributions import (Distribution, copy_distribution, product_distribution,
-                                                sum_zero_distribution)
 from proofs_check.errors import DlmInputError, ExpressionError
-from proofs_check.model.instance import Instance, instance_cases
+from proofs_check.model.instance import instance_cases
 from proofs_check.model.quantifiers import DISPLAYED, quantifier
-from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.model.schedules import Schedule
-from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
-from proofs_check.search.userexpr import (FINAL_MAX_PREC, INTERNAL_ERRORS, NAME_BOUND, Evaluation, Undefined, UserRelation,
-                       evaluate, internal_error, parse)
+from proofs_check.prover import core as prover
+from proofs_check.prover.rays import refute_on_rays
+from proofs_check.prover.symbolic import prove_for_all_L
+from proofs_check.search.results import CHECK_METHODS, CheckResult
+from proofs_check.search.usereval import INTERNAL_ERRORS, internal_error
+from proofs_check.search.userexpr import NAME_BOUND, UserRelation, parse
+from proofs_check.search.witnesses import SEARCH_MAX_L, _certify, _direction, _Search, _witness, class_schedules, witness_candidates
+from proofs_check.sources.distributions import copy_distribution
+from proofs_check.verdicts import Established
 
 #: ``--schedules`` choices and the registry quantifier each one maps to (from the quantifier table).
 SCHEDULE_CLASSES = {name: q.name for name, q in DISPLAYED.items()}
 MAX_L = NAME_BOUND
-SEARCH_MAX_L = 6
-SWEEP_MAX_L = 5
-MAX_WITNESS_SUPPORT = 4096
-HYPOTHESIS_BATCH = 40
+#: Extreme rays are tried up to these lengths: profile relations (cheap), schedule relations (by
+#: the shape route, whose cost grows like L^3 per length: 256 takes about 7 s here).
+RAYS_MAX_L = 1024
+RAYS_SCHEDULES_MAX_L = 256
 
-
-@dataclass
-class CheckResult:
-    """Outcome of :func:`check`; ``to_json()`` gives the ``--json`` object."""
-
-    verdict: str  # "proved" | "refuted" | "not refuted"
-    expression: str
-    canonical: str
-    relation: str
-    linear: bool
-    schedules: str
-    max_L: int
-    seed: int
-    budget: float
-    proof: dict | None = None
-    counterexample: dict | None = None
-    instances: int = 0
-    best_ratio: float | None = None
-    tightest: dict | None = None
-    notes: list = field(default_factory=list)
-    elapsed: float = 0.0
-    distribution: Distribution | None = field(default=None, repr=False)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.verdict == "refuted" else 0
-
-    def to_json(self) -> dict:
-        return {
-            "verdict": self.verdict, "expression": self.expression, "canonical": self.canonical,
-            "relation": self.relation, "linear": self.linear, "schedules": self.schedules,
-            "max_L": self.max_L, "seed": self.seed, "budget_seconds": self.budget,
-            "elapsed_seconds": round(self.elapsed, 3),
-            "proof": self.proof, "counterexample": self.counterexample,
-            "instances": self.instances, "best_ratio": _finite(self.best_ratio), "tightest": self.tightest,
-            "notes": list(self.notes),
-        }
-
-
-def _finite(x):
-    if x is None:
-        return None
-    return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
-
-
-# ----------------------------------------------------------------------------------------
-# the Python API
-# ----------------------------------------------------------------------------------------
 
 def check(expression: str, schedules: str = "all", max_L: int = 10, budget: float = 30.0,
-          seed: int = 0) -> CheckResult:
-    """Prove, refute or fail to refute ``expression`` over the schedule class ``schedules``.
+          seed: int = 0, min_L: int = 2) -> CheckResult:
+    """Decide what can be established about ``expression`` over the schedule class ``schedules``.
 
-    ``schedules``: ``all``, ``balanced``, ``offset`` or ``one-step``; ``max_L``: the prover
-    covers ``L = 2..max_L`` (the search uses ``L <= min(max_L, 6)``); ``budget``: seconds
-    for the whole check (a proof that finishes is never cut short by the search).
-    Raises :class:`~proofs_check.errors.ExpressionError` for an expression that is not
-    allowed, :class:`~proofs_check.errors.DlmInputError` for bad options.
+    Verdicts (:class:`~proofs_check.verdicts.Established`): ``proved`` for every ``L`` (only from
+    a symbolic certificate), ``verified`` for ``L = 2..max_L`` (the exact prover proved every case,
+    no extreme ray refutes it beyond), ``refuted`` (a certified counterexample) or ``not refuted``
+    (a search found nothing; ``searched`` says what was tried).  ``budget``: seconds for the whole
+    check (a proof that finishes is never cut short by the search).  Raises
+    :class:`~proofs_check.errors.ExpressionError` for an expression that is not allowed or means
+    nothing, :class:`~proofs_check.errors.DlmInputError` for bad options.  ``min_L``: the claim
+    is for ``L >= min_L`` only (as a registry statement's ``min_L``); every range starts there.
     """
     start = time.monotonic()
     rel = parse(expression)
     over = _quantifier(schedules)
     if isinstance(max_L, bool) or not isinstance(max_L, int) or not 2 <= max_L <= MAX_L:
         raise DlmInputError(f"max_L={max_L!r} must be an integer in 2..{MAX_L}")
+    if isinstance(min_L, bool) or not isinstance(min_L, int) or not 2 <= min_L <= min(max_L, SEARCH_MAX_L):
+        raise DlmInputError(f"min_L={min_L!r} must be an integer in 2..{min(max_L, SEARCH_MAX_L)} "
+                            f"(at most max_L and the search's L <= {SEARCH_MAX_L})")
     if not (isinstance(budget, (int, float)) and budget > 0 and math.isfinite(budget)):
         raise DlmInputError(f"budget={budget!r} must be a positive number of seconds")
     if rel.uses_step and over != "offset":
@@ -146,41 +107,182 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
                               "(or s_max for the largest step of any schedule)")
     deadline = start + budget
     read = rel.for_class(over)
-    res = CheckResult("not refuted", rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
+    res = CheckResult(Established.NOT_REFUTED, rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
                       _class_name(over), max_L, seed, float(budget))
     predictors = rel.uses_eps_train and over != "offset"
-    search = _Search(read, over, max_L, seed, predictors)
+    search = _Search(read, over, max_L, seed, predictors, min_L)
     refuted: list = []
     if res.linear:
-        refuted = _prove(read, over, max_L, deadline, res)
+        refuted = _prove(read, over, max_L, deadline, res, min_L)
         if res.proof is not None:
-            res.verdict = "proved"
+            ray = _beyond_max_L(read, over, max_L, search, deadline, res)
+            if search.found is None and ray is not None:
+                _refuted_on_ray(ray, res)
+            elif search.found is None:
+                _every_L(read, over, max_L, res, min_L)
         elif refuted:  # not Shannon-type: load the refuting direction on a concrete distribution
             _witness(search, refuted, deadline)
-    if res.verdict != "proved":
-        if search.found is None:
-            search.sweep(deadline)
-        if search.found is None:
-            search.hypothesis(deadline)
-        if search.found is not None:
-            cex = _certify(read, search.found)
-            if cex is None:
-                res.notes.append("a violation seen during the search was not confirmed by the certified "
-                                 "re-evaluation, so it is not reported")
-            else:
-                res.verdict = "refuted"
-                res.counterexample, res.distribution = cex
-    if refuted and res.verdict != "refuted":
+    if res.verdict not in (Established.PROVED, Established.VERIFIED):
+        _search_and_certify(read, search, deadline, res)
+    if refuted and res.verdict != Established.REFUTED:
         res.notes.append("no distribution tried violates it, although the prover shows it is not a "
                          "Shannon-type inequality: a witness may need a larger alphabet than tried here")
     res.notes[:0] = _reading_notes(rel, over, res.verdict, predictors)
-    res.instances = search.instances
-    res.best_ratio = search.best_ratio
-    res.tightest = search.tightest
-    if res.verdict == "not refuted" and res.instances == 0:
-        res.notes.append("the expression was undefined on every instance tried")
+    res.instances, res.best_ratio, res.tightest = search.instances, search.best_ratio, search.tightest
+    if res.verdict == Established.NOT_REFUTED:
+        if res.instances == 0:
+            raise ExpressionError(f"{rel.text!r} has no value on any instance tried (L = 2..{search.max_L}, "
+                                  f"schedules {res.schedules}): check the arguments of h, delta, g, D, omega "
+                                  "and divisions by quantities that can be 0")
+        res.searched = search.describe()
+        res.L_range, res.method = [min_L, search.max_L], CHECK_METHODS[Established.NOT_REFUTED]
     res.elapsed = time.monotonic() - start
     return res
+
+
+def prove(target: str, schedules: str = "all", min_L: int = 2):
+    """The every-``L`` symbolic proof of a relation (``"TC <= (L - 1)*DTC"``) over ``schedules``, or
+    of a registry clause by its id (``"S1.telescoped"``); a
+    :class:`~proofs_check.prover.symbolic.SymbolicResult` (``.status`` ``proved`` or not, ``.L0``,
+    ``.certificate_text()``).  Not proved is *not* refuted: :func:`check` searches for that."""
+    from theory import registry
+
+    sid, _, key = target.partition(".") if isinstance(target, str) else ("", "", "")
+    if key and sid in {s.id for s in registry.STATEMENTS}:
+        st = registry.get(sid)
+        idx = st.clause_index(key)
+        return prove_for_all_L(st.clauses[idx], max(min_L, st.min_L), st.clause_id(idx))
+    over = _quantifier(schedules)
+    return prove_for_all_L(parse(target).for_class(over).for_prover().clause(over), min_L)
+
+
+def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, res: CheckResult) -> None:
+    """The sweep, then Hypothesis, unless a violation is already known; a violation is re-evaluated
+    from scratch and only a certified one makes the verdict ``refuted``."""
+    if search.found is None:
+        search.sweep(deadline)
+    if search.found is None:
+        search.hypothesis(deadline)
+    if search.found is None:
+        return
+    cex = _certify(read, search.found)
+    if cex is None:
+        res.notes.append("a violation seen during the search was not confirmed by the certified "
+                         "re-evaluation, so it is not reported")
+        return
+    res.verdict = Established.REFUTED
+    res.counterexample, res.distribution = cex
+    res.L_range = [cex[0]["L"], cex[0]["L"]]
+    res.method = CHECK_METHODS[Established.REFUTED]
+
+
+def _every_L(read: UserRelation, over: str, max_L: int, res: CheckResult, min_L: int = 2) -> None:
+    """Every case of ``L = 2..max_L`` is proved: ``proved`` if the symbolic prover covers every L,
+    else ``verified`` for ``L <= max_L``."""
+    sym = prove_for_all_L(read.for_prover().clause(over), min_L)
+    if sym.status == "proved":
+        res.verdict, res.L_range = Established.PROVED, [max(min_L, int(sym.L0 or min_L)), None]
+        res.method = CHECK_METHODS[Established.PROVED]
+        res.proof["symbolic"] = {"L0": sym.L0, "certificate": sym.certificate_text()}
+        return
+    res.verdict, res.L_range = Established.VERIFIED, [min_L, max_L]
+    res.method = CHECK_METHODS[Established.VERIFIED].replace("N", str(max_L))
+    why = f"the symbolic prover did not prove it for every L ({sym.reason})"
+    res.notes.append(f"verified for L <= {max_L} only: {why}")
+
+
+def _beyond_max_L(read: UserRelation, over: str, max_L: int, search: "_Search", deadline: float,
+                  res: CheckResult):
+    """Before ``verified``/``proved``: the extreme rays ``h_k(m) = min(m, k)`` at larger ``L``.
+
+    A ray that refutes the relation at some ``L`` is loaded on the distribution realising it
+    (copy for ``k = 1``, MDS codes between, independent tokens for ``k = L``) and evaluated with
+    a certified verdict like every other instance; the search then certifies it from scratch.
+    Returns the ray refutation when its witness is certified (on the ray's profile), else None.
+    """
+    clause, schedule_free = ray_clause(read, over)
+    top = RAYS_MAX_L if schedule_free else RAYS_SCHEDULES_MAX_L
+    rays, reached = _ray_refutation(clause, range(max_L + 1, top + 1), deadline)
+    if rays is None and reached > max_L:
+        res.notes.append(f"no extreme ray min(m, k) refutes it for L = {max_L + 1}..{reached}"
+                         + ("" if schedule_free else " on any schedule")
+                         + ("" if reached == top else f" (the budget ran out before L = {top})"))
+    if isinstance(rays, str):
+        res.notes.append(f"extreme rays beyond L={reached} not tried: {rays}")
+    elif rays:
+        if rays.L <= prover.WITNESS_MAX_L:  # small enough to build the distribution and its schedules
+            _try_ray(search, over, rays.L, _ray_index(rays), deadline)
+        if rays.witness is not None and rays.witness.confirmed:
+            return rays
+    return None
+
+
+def ray_clause(read: UserRelation, over: str):
+    """The clause the extreme rays are tried on, and whether it is schedule-free (then the profile
+    quantifier: one case per ``L``)."""
+    schedule_free = not any(side.has(*SCHEDULE_DEPENDENT) for side in (read.lhs, read.rhs))
+    return read.for_prover().clause("profile" if schedule_free else over), schedule_free
+
+
+def _refuted_on_ray(ref, res: CheckResult) -> None:
+    """A violation certified on an extreme ray's closed-form profile at a length too large to
+    enumerate a distribution for (the ray ``min(m, k)`` is realised by an MDS code)."""
+    res.verdict = Established.REFUTED
+    w = ref.witness
+    sizes = list(ref.case.sizes) if ref.case.sizes else [ref.L]
+    res.counterexample = {
+        "name": w.distribution, "L": ref.L, "V": None, "support": None, "schedule": sizes,
+        "predictor": "optimal", "family": None, "distribution": None, "relation": res.relation,
+        "lhs": w.lhs, "rhs": w.rhs, "status": w.verdict, "margin": w.margin, "method": w.method,
+        "case": {"L": ref.L, "schedule": sizes}, "ray": ref.to_json()}
+    res.L_range = [ref.L, ref.L]
+    res.method = CHECK_METHODS[Established.REFUTED]
+    res.notes.append(f"refuted at L={ref.L} on the extreme ray {ref.direction}, certified exactly on "
+                     f"its profile ({ref.witness.distribution})")
+
+
+def _ray_index(ref) -> int | None:
+    """The ray ``k`` of a refutation's basis direction: ``g(u)`` is ``min(m, u+1)``, ``delta(L-1)``
+    is ``min(m, L)``; the constant needs no ray (None: try the whole witness library)."""
+    name = ref.direction
+    if name.startswith("g("):
+        return int(name[2:-1]) + 1
+    if name.startswith("delta("):
+        return ref.L
+    return None
+
+
+def _ray_refutation(clause, Ls, deadline: float):
+    """``prover.rays.refute_on_rays`` one length at a time until ``deadline``: ``(refutation or None,
+    the last L decided)``; ``(reason, max_L)`` when the ray route cannot take the clause."""
+    prover_ = prover.Prover(confirm_witnesses="none")
+    reached = Ls.start - 1
+    for L in Ls:
+        if time.monotonic() > deadline:
+            break
+        try:
+            ref = refute_on_rays(clause, [L], prover=prover_)
+        except DlmInputError as exc:  # a clause the ray route cannot take at large L: say why
+            return str(exc), reached
+        if ref is not None:
+            return ref, L
+        reached = L
+    return None, reached
+
+
+def _try_ray(search: "_Search", over: str, L: int, k: int | None, deadline: float) -> None:
+    """Evaluate the relation on the distributions realising ray ``k`` at length ``L``."""
+    if k == 1:
+        dists = [copy_distribution(L, 2)]
+    else:
+        dists = list(_direction(L, k - 1)) if k else list(witness_candidates(L))
+    scheds = class_schedules(over, L)
+    scheds = scheds if len(scheds) <= 2 * L else [scheds[0], scheds[-1]]
+    for dist in dists:
+        for sched in scheds:
+            if search.found is not None or time.monotonic() > deadline:
+                return
+            search.try_instance(dist, sched, False)
 
 
 def _reading_notes(rel: UserRelation, over: str, verdict: str, predictors: bool) -> list[str]:
@@ -190,7 +292,7 @@ def _reading_notes(rel: UserRelation, over: str, verdict: str, predictors: bool)
                 "its first step r (KL_ideal_offset, as in S3), optimal predictor"]
     if not rel.uses_kl:
         return []
-    if verdict == "proved":
+    if verdict in (Established.PROVED, Established.VERIFIED):
         return ["KL read through F1: KL = KL_ideal + eps_train" + ("" if rel.uses_eps_train else
                 " with the optimal predictor (eps_train = 0)")]
     return ["KL is the sampler's error; " + ("predictors: optimal and perturbed (eps_train appears)"
@@ -209,12 +311,9 @@ def _class_name(over: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------
-# schedules of a class, and linearity
+# linearity (the schedules of a class: witnesses.class_schedules)
 # ----------------------------------------------------------------------------------------
 
-def class_schedules(over: str, L: int) -> list[Schedule]:
-    """Schedules of length ``L`` that stand for every case of the class (one per case)."""
-    return quantifier(over).representatives(L)
 
 
 def _representative_cases(rel: UserRelation, over: str, max_L: int):
@@ -270,15 +369,15 @@ class _Refuted:
     coefficients: dict  # basis name or "constant" -> Fraction (rhs - lhs, or lhs - rhs for >=)
 
 
-def _prove(rel: UserRelation, over: str, max_L: int, deadline: float, res: CheckResult) -> list:
-    """Run the exact prover for ``L = 2..max_L``; fill ``res.proof`` when every case is proved.
+def _prove(rel: UserRelation, over: str, max_L: int, deadline: float, res: CheckResult, min_L: int = 2) -> list:
+    """Run the exact prover for ``L = min_L..max_L``; fill ``res.proof`` when every case is proved.
 
     Returns the refuted cases of the smallest refuted ``L`` (empty when proved or undecided).
     """
     st = rel.for_prover().statement(over)
     engine = prover.Prover("none")
     per_L, min_slack, undecided, reason = {}, None, 0, ""
-    for L in range(2, max_L + 1):
+    for L in range(min_L, max_L + 1):
         if time.monotonic() > deadline:
             res.notes.append(f"the prover ran out of budget after L={L - 1}")
             return []
@@ -308,7 +407,7 @@ def _prove(rel: UserRelation, over: str, max_L: int, deadline: float, res: Check
     if undecided:
         res.notes.append(f"the prover cannot decide {undecided} case(s) (first at {reason}); searched instead")
         return []
-    res.proof = _proof_record(st, over, max_L, per_L, min_slack)
+    res.proof = _proof_record(st, over, max_L, per_L, min_slack, min_L)
     return []
 
 
@@ -320,9 +419,9 @@ def _refuted(st, ref) -> _Refuted:
     return _Refuted(ref.L, ref.case, coeffs)
 
 
-def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
+def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack, min_L: int = 2) -> dict:
     cases = sum(v["cases"] for v in per_L.values())
-    out = {"L": [2, max_L], "schedules": _class_name(over), "cases": cases,
+    out = {"L": [min_L, max_L], "schedules": _class_name(over), "cases": cases,
            "cases_per_L": {str(L): v["cases"] for L, v in per_L.items()},
            "basis": "g(0..L-2), delta(L-1): the symmetrized elemental Shannon inequalities",
            "min_slack": None, "certificate": None}
@@ -338,273 +437,3 @@ def _proof_record(st, over: str, max_L: int, per_L: dict, min_slack) -> dict:
                               "coefficients": {b: str(c) for b, c in cert.table()},
                               "expression": sp.sstr(cert.slack_expression())}
     return out
-
-
-# ----------------------------------------------------------------------------------------
-# witnesses for a refuted case
-# ----------------------------------------------------------------------------------------
-
-def witness_candidates(L: int, coefficients: dict | None = None):
-    """Distributions of length ``L`` to try on a refuted case, most promising first.
-
-    ``coefficients`` maps the basis names ``g(u)``, ``delta(L-1)`` and ``constant`` to the
-    certificate's coefficients; the negative directions come first (the distribution the
-    prover names for the direction, then larger alphabets, since a positive constant needs
-    enough entropy to be beaten), then a fixed library.
-    """
-    seen = set()
-    names = prover.basis_names(L) + ["constant"]
-    negative = sorted((c, names.index(k)) for k, c in (coefficients or {}).items() if c < 0 and k in names)
-    for _, idx in negative:
-        for d in _direction(L, idx):
-            key = (d.V, d.L, d.support.tobytes(), d.weights)
-            if key not in seen:
-                seen.add(key)
-                yield d
-    for d in _library(L):
-        key = (d.V, d.L, d.support.tobytes(), d.weights)
-        if key not in seen:
-            seen.add(key)
-            yield d
-
-
-def _direction(L: int, idx: int):
-    """Distributions loading only basis element ``idx`` (``L``: the constant), growing in size."""
-    _, first = prover.direction_distribution(L, idx)
-    if first is not None:
-        yield first
-    for q in range(2, 64):
-        if idx == L - 1 and q**L <= MAX_WITNESS_SUPPORT:
-            yield product_distribution([[1] * q for _ in range(L)])
-        elif idx == 0 and L >= 2:
-            yield copy_distribution(L, q)
-        elif idx == L - 2 and L >= 3 and q ** (L - 1) <= MAX_WITNESS_SUPPORT:
-            yield sum_zero_distribution(L, q)
-        else:
-            return
-
-
-def _library(L: int):
-    """The family table's witness library at length ``L``."""
-    return families.members("library", L)
-
-
-def _witness(search: "_Search", refuted: list, deadline: float) -> None:
-    """Try the witness candidates on each refuted case; stop at the first certified violation."""
-    for ref in refuted:
-        sched = quantifier(search.over).witness(ref.case)
-        for n, dist in enumerate(witness_candidates(ref.L, ref.coefficients)):
-            if search.found is not None or (n and time.monotonic() > deadline):
-                return
-            search.try_instance(dist, sched, False)
-
-
-# ----------------------------------------------------------------------------------------
-# the search
-# ----------------------------------------------------------------------------------------
-
-class _Violation(AssertionError):
-    pass
-
-
-@dataclass
-class _Found:
-    dist: Distribution
-    sched: Schedule
-    perturbed: bool
-    case: Case
-    evaluation: Evaluation
-
-
-class _Search:
-    """Instances tried, the tightest one, and the first (or shrunk) violation."""
-
-    def __init__(self, rel: UserRelation, over: str, max_L: int, seed: int, predictors: bool = False):
-        self.rel = rel
-        self.predictors = predictors
-        self.over = over
-        self.clause = rel.clause(over)
-        self.max_L = max(2, min(max_L, SEARCH_MAX_L))
-        self.seed = seed
-        self.instances = 0
-        self.best_ratio: float | None = None
-        self.best_score = -math.inf
-        self.tightest: dict | None = None
-        self.found: _Found | None = None
-        self.seen: set = set()
-
-    def evaluate(self, dist: Distribution, sched: Schedule, perturbed: bool):
-        """All cases of the instance: a list of (case, evaluation), undefined cases left out."""
-        pred = PerturbedPredictor(dist) if perturbed else None
-        # KL by F1 during the search (fast); the final certification recomputes it by brute force
-        inst = Instance(dist, sched, pred, bruteforce=False)
-        out = []
-        for case in instance_cases(self.clause, inst):
-            try:
-                out.append((case, evaluate(self.rel, inst, case)))
-            except Undefined:
-                continue
-        return out
-
-    def try_instance(self, dist: Distribution, sched: Schedule, perturbed: bool = False) -> None:
-        """Evaluate one instance, update the tallies, record the first violation."""
-        results = self.evaluate(dist, sched, perturbed)
-        self._tally(dist, sched, perturbed, results)
-        bad = [(c, ev) for c, ev in results if ev.violated]
-        if bad and self.found is None:
-            self.found = _Found(dist, sched, perturbed, *bad[0])
-
-    # -- deterministic sweep -------------------------------------------------------------
-    def sweep(self, deadline: float) -> None:
-        """Structured families over every schedule of the class, smallest first."""
-        perturbed = (False, True) if self.predictors else (False,)
-        for L in range(2, min(self.max_L, SWEEP_MAX_L) + 1):
-            for dist in _sweep_distributions(L):
-                for sched in class_schedules(self.over, L):
-                    for pert in perturbed:
-                        if self.found is not None or time.monotonic() > deadline:
-                            return
-                        self.try_instance(dist, sched, pert)
-
-    # -- Hypothesis ------------------------------------------------------------------
-    def hypothesis(self, deadline: float) -> None:
-        """Random and structured instances steered toward violation; a violation is shrunk."""
-        triples = _instances(self.over, self.max_L, self.predictors)
-        last: list = []
-
-        @settings(max_examples=HYPOTHESIS_BATCH, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck),
-                  phases=[Phase.generate, Phase.target, Phase.shrink])
-        @given(st.data())
-        def search(data):
-            dist, sched, pert = data.draw(triples)
-            results = self.evaluate(dist, sched, pert)
-            if not results:
-                return
-            self._tally(dist, sched, pert, results)
-            target(max(ev.score for _, ev in results), label="closeness to violation")
-            bad = [(c, ev) for c, ev in results if ev.violated]
-            if bad:
-                last.append(_Found(dist, sched, pert, *bad[0]))
-                raise _Violation()
-
-        round_ = 0
-        while time.monotonic() < deadline and self.found is None:
-            runner = hyp_seed(self.seed * 100_003 + round_)(search)
-            round_ += 1
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                try:
-                    runner()
-                except _Violation:
-                    self.found = last[-1]  # Hypothesis replays the shrunk example last
-
-    def _tally(self, dist, sched, pert, results) -> None:
-        if not results:
-            return
-        key = (dist.V, dist.L, dist.support.tobytes(), dist.weights, sched.sizes, pert)
-        if key not in self.seen:
-            self.seen.add(key)
-            self.instances += 1
-        for _, ev in results:
-            r = ev.ratio
-            if r is not None and math.isnan(r):
-                r = None
-            # the tightest instance: the largest ratio; the largest score while no ratio is known
-            better = ((r is not None and (self.best_ratio is None or r > self.best_ratio))
-                      or (self.best_ratio is None and r is None and ev.score > self.best_score))
-            if r is not None and (self.best_ratio is None or r > self.best_ratio):
-                self.best_ratio = r
-            self.best_score = max(self.best_score, ev.score)
-            if better:
-                record = {k: v for k, v in _instance_record(dist, sched, pert).items() if k != "distribution"}
-                self.tightest = {**record, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
-                                 "ratio": _finite(r) if r is not None else None}
-
-
-def _sweep_distributions(L: int):
-    """The family table's sweep members at length ``L``."""
-    return families.members("sweep", L)
-
-
-@st.composite
-def _codes(draw, max_L: int):
-    """MDS-code distributions: each loads a single direction g(u) of the Shannon cone."""
-    L = draw(st.integers(3, max_L))
-    idx = draw(st.integers(0, L - 2))
-    _, d = prover.direction_distribution(L, idx)
-    return d if d is not None else copy_distribution(L, 2)
-
-
-def _instances(over: str, max_L: int, with_predictors: bool):
-    @st.composite
-    def build(draw):
-        dist = draw(st.one_of(dense_distributions(min_L=2, max_L=max_L, max_V=4),
-                              sparse_distributions(min_L=2, max_L=max_L, max_V=4),
-                              structured_distributions(min_L=2, max_L=max_L, max_V=3),
-                              _codes(max(max_L, 3))))
-        sched = draw(schedules_for(over, dist.L))
-        pert = draw(st.booleans()) if with_predictors else False
-        return dist, sched, pert
-
-    return build()
-
-
-# ----------------------------------------------------------------------------------------
-# certification and reporting
-# ----------------------------------------------------------------------------------------
-
-def _certify(rel: UserRelation, found: _Found):
-    """Re-evaluate a violation from scratch; return (record, distribution) if it is certified."""
-    pred = PerturbedPredictor(found.dist) if found.perturbed else None
-    inst = Instance(found.dist, found.sched, pred)  # brute-force KL whenever enumerable
-    try:
-        ev = evaluate(rel, inst, found.case, max_prec=FINAL_MAX_PREC)
-    except Undefined:
-        return None
-    if not ev.violated:
-        return None
-    record = {**_instance_record(found.dist, found.sched, found.perturbed),
-              "relation": rel.rel, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
-              "margin": ev.margin, "method": ev.method, "case": _case_record(found.case)}
-    if rel.uses_kl:
-        record["kl"] = ("exact, by enumerating every reveal order" if inst.bruteforce
-                        else "exact, via F1 (too many reveal orders to enumerate)")
-    return record, found.dist
-
-
-def _case_record(case: Case) -> dict:
-    out = {"L": case.L, "schedule": list(case.sizes) if case.sizes else None}
-    if case.step is not None:
-        out["offset_step"] = case.step
-    return out
-
-
-def family_of(dist: Distribution) -> dict | None:
-    """``{"family": ..., "L": ..., "V": ...}`` when ``dist`` is a built-in family ``inspect`` can rebuild."""
-    name = dist.name or ""
-    if name.startswith("copy(") and dist.weights == (1,) * dist.V:
-        return {"family": "copy", "L": dist.L, "V": dist.V}
-    if name.startswith("parity(") and dist.V == 2:
-        return {"family": "parity", "L": dist.L, "V": 2}
-    return None
-
-
-def _instance_record(dist: Distribution, sched: Schedule, perturbed: bool) -> dict:
-    fam = family_of(dist)
-    return {
-        "name": dist.name or "custom", "L": dist.L, "V": dist.V, "support": dist.n_support,
-        "schedule": list(sched.sizes), "predictor": "perturbed" if perturbed else "optimal",
-        "family": fam, "distribution": dist.to_json(),
-    }
-
-
-def inspect_command(record: dict, path: str | None = None) -> str:
-    """The ``dlm-verify inspect`` command line that reproduces a counterexample record."""
-    sched = ",".join(map(str, record["schedule"]))
-    fam = record.get("family")
-    if path is None and fam is not None:
-        src = f"--family {fam['family']} --L {fam['L']}" + (f" --V {fam['V']}" if fam["family"] == "copy" else "")
-    else:
-        src = f"--file {path or 'counterexample.json'}"
-    pred = " --predictor perturbed" if record.get("predictor") == "perturbed" else ""
-    return f"dlm-verify inspect {src} --schedule {sched}{pred} --digits 30"

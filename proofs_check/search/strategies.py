@@ -56,9 +56,21 @@ def distributions(min_L=2, max_L=5, max_V=3):
     )
 
 
-def schedules(L: int):
-    """Any composition of ``L``, biased toward the structured ones."""
+def schedules(L: int | None = None, min_L: int = 2, max_L: int = 8):
+    """Any composition of ``L`` (of a drawn ``L = min_L..max_L`` when ``L`` is None), biased toward
+    the structured ones (one step, all ones, balanced)."""
+    if L is None:
+        return st.integers(min_L, max_L).flatmap(any_schedule)
     return any_schedule(L)
+
+
+def instances(min_L: int = 2, max_L: int = 5, max_V: int = 3, over: str = "all"):
+    """:class:`~proofs_check.model.instance.Instance` objects: a distribution of :func:`distributions`
+    and a schedule its length admits under the quantifier ``over`` (optimal predictor)."""
+    from proofs_check.model.instance import Instance
+
+    return distributions(min_L=min_L, max_L=max_L, max_V=max_V).flatmap(
+        lambda d: schedules_for(over, d.L).map(lambda s: Instance(d, s)))
 
 
 @st.composite

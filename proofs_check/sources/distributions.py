@@ -30,11 +30,14 @@ from itertools import product as iproduct
 
 import numpy as np
 
-from proofs_check.errors import DistributionError
+from proofs_check.errors import DistributionError, TooLargeError
+from proofs_check.limits import check_at_most, limit, show
 from proofs_check.sources.profile import InformationProfile
 from proofs_check.sources.rows import (INT64_SAFE, MAX_DENSE_STATES, check_dense_size, group_rows,  # noqa: F401
                                        index_to_rows, rows_to_index)
 
+
+_WEIGHT_BITS = int(limit("weight_digits") * math.log2(10)) + 1
 
 
 def _exact_weights(raw, what: str = "weights") -> list[int]:
@@ -46,7 +49,10 @@ def _exact_weights(raw, what: str = "weights") -> list[int]:
         if isinstance(w, (float, np.floating)):
             if math.isnan(w) or math.isinf(w):
                 raise DistributionError(f"{what}[{i}] = {w!r} is not finite; use a non-negative finite weight")
-            w = Fraction(float(w))
+            w = Fraction(*w.as_integer_ratio())  # exact for every float width (no float64 rounding)
+        elif isinstance(w, int) and w.bit_length() > _WEIGHT_BITS:
+            raise TooLargeError(f"{what}[{i}] has more than {limit('weight_digits')} digits (limit weight_digits); "
+                                f"divide all weights by a common factor")
         else:
             w = Fraction(w) if not isinstance(w, np.integer) else Fraction(int(w))
         if w < 0:
@@ -66,24 +72,13 @@ class Distribution:
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
                 raise DistributionError(f"{label}={val!r} must be an integer >= 1")
         V, L = int(vocab_size), int(length)
+        check_shape(V, L)
         if not isinstance(weights, (list, tuple, np.ndarray)):
             raise DistributionError(f"weights must be a list of numbers, got {type(weights).__name__}")
+        check_at_most(len(weights), "support_rows", "the number of support rows", "use fewer rows")
+        check_at_most(len(weights) * L, "support_cells", f"support rows x L (L={L})", "use fewer rows or a smaller L")
         ints = _exact_weights(list(weights))
-        try:
-            rows = np.asarray(support, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise DistributionError(
-                f"support must be a list of {len(ints)} rows of {L} integer symbols each "
-                f"(got ragged or non-numeric rows)") from None
-        if rows.ndim != 2 or rows.shape[1] != L or rows.shape[0] != len(ints):
-            raise DistributionError(
-                f"support has shape {rows.shape} but {len(ints)} weights and length L={L} need "
-                f"shape ({len(ints)}, {L}); give one row of {L} symbols per weight"
-            )
-        if rows.size and not np.issubdtype(rows.dtype, np.integer):
-            if not np.all(np.equal(np.mod(rows, 1), 0)):
-                raise DistributionError("support rows must hold integer symbols 0..V-1")
-        rows = rows.astype(np.int64)
+        rows = _support_rows(support, len(ints), L)
         bad = np.argwhere((rows < 0) | (rows >= V))
         if bad.size:
             r, c = bad[0]
@@ -108,7 +103,17 @@ class Distribution:
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
                 raise DistributionError(f"{label}={val!r} must be an integer >= 1")
         n = check_dense_size(V, L)
-        flat = list(np.asarray(weights, dtype=object).reshape(-1))
+        check_shape(V, L)
+        if isinstance(weights, (str, bytes, dict)) or not hasattr(weights, "__len__"):
+            raise DistributionError(f"dense weights must be a list of {n} numbers, got {type(weights).__name__}")
+        if not isinstance(weights, np.ndarray) and all(not isinstance(w, (list, tuple)) for w in weights):
+            flat = list(weights)
+        else:
+            try:
+                flat = list(np.asarray(weights, dtype=object).reshape(-1))
+            except ValueError:
+                raise DistributionError(f"dense weights must be a flat list of {n} numbers (row-major order)") \
+                    from None
         if len(flat) != n:
             raise DistributionError(
                 f"dense weights have {len(flat)} entries but V^L = {V}^{L} = {n}; "
@@ -169,7 +174,47 @@ class Distribution:
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
-        return f"<Distribution{label} V={self.V} L={self.L} support={self.n_support} W={self.total}>"
+        return f"<Distribution{label} V={self.V} L={self.L} support={self.n_support} W={show(self.total)}>"
+
+
+def check_shape(V: int, L: int) -> None:
+    """Length and vocabulary of a dense or sparse distribution against their limits."""
+    check_at_most(L, "L", "length L", "use a Markov chain for long sequences")
+    check_at_most(V, "V", "vocab_size V")
+
+
+def _support_rows(support, n: int, L: int) -> np.ndarray:
+    """Support rows as an int64 array of shape (n, L); every symbol must be an integer (exactly)."""
+    if isinstance(support, np.ndarray) and np.issubdtype(support.dtype, np.integer):
+        rows = support.astype(np.int64, copy=False)
+    else:
+        if not isinstance(support, (list, tuple, np.ndarray)) or len(support) != n:
+            got = f"{len(support)} rows" if isinstance(support, (list, tuple, np.ndarray)) else type(support).__name__
+            if isinstance(support, (list, tuple)) and support and isinstance(support[0], (list, tuple)):
+                got += f", shape ({len(support)}, {len(support[0])})"
+            raise DistributionError(f"support must be a list of {n} rows (one per weight), got {got}; "
+                                    f"it needs shape ({n}, {L})")
+        for i, row in enumerate(support):
+            if not isinstance(row, (list, tuple, np.ndarray)) or len(row) != L:
+                got = f"shape ({n}, {len(row)})" if isinstance(row, (list, tuple, np.ndarray)) else repr(row)[:40]
+                raise DistributionError(f"support row {i} must be a list of L={L} integer symbols (got {got}); "
+                                        f"the support needs shape ({n}, {L})")
+            for j, x in enumerate(row):
+                ok = isinstance(x, (int, np.integer)) and not isinstance(x, bool) or \
+                    isinstance(x, float) and x.is_integer()
+                if not ok or not -INT64_SAFE < x < INT64_SAFE:
+                    raise DistributionError(f"support row {i} position {j + 1} holds {_short(x)}; "
+                                            f"support rows must hold integer symbols 0..V-1")
+        rows = np.array(support, dtype=np.int64).reshape(n, L)
+    if rows.ndim != 2 or rows.shape != (n, L):
+        raise DistributionError(f"support has shape {rows.shape} but {n} weights and length L={L} need "
+                                f"shape ({n}, {L}); give one row of {L} symbols per weight")
+    return rows
+
+
+def _short(x) -> str:
+    text = repr(x) if not isinstance(x, int) else show(x)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _merge_duplicates(rows: np.ndarray, ints: list[int], V: int):
@@ -199,6 +244,7 @@ def product_distribution(marginals) -> Distribution:
     """Independent positions with the given integer weight vectors (all of one length V)."""
     margs = [_exact_weights(list(m), what="marginal weights") for m in marginals]
     V = len(margs[0])
+    check_dense_size(V, len(margs))
     if any(len(m) != V for m in margs):
         raise DistributionError("all marginals of a product distribution need the same vocabulary size")
     rows, weights = [], []
@@ -228,6 +274,92 @@ def noisy_copy_distribution(L: int, eta) -> Distribution:
     w = [a**k * (b - a) ** (L - k) + a ** (L - k) * (b - a) ** k for k in ones]
     keep = [i for i, x in enumerate(w) if x]
     return Distribution(2, L, rows[keep], [w[i] for i in keep], name=f"noisy-copy(L={L},eta={eta})")
+
+
+#: Longest noisy copy with a closed-form profile (h(m) has m + 1 terms with logs of m-digit integers).
+NOISY_COPY_MAX_L = 1024
+
+
+def _eta(eta) -> Fraction:
+    try:
+        x = Fraction(eta) if not isinstance(eta, float) else None
+    except (TypeError, ValueError):
+        x = None
+    if x is None:
+        raise DistributionError(f"noise eta={str(eta)[:40]!r} is not a rational number; give e.g. --eta 1/10")
+    if not 0 <= x <= 1:
+        raise DistributionError(f"noise eta={x} must lie in [0, 1]; give e.g. --eta 1/10")
+    return x
+
+
+class NoisyCopy:
+    """Noisy copy at any length (Source protocol) with its profile in closed form.
+
+    The law is exchangeable, so ``H(X_A)`` depends on ``m = |A|`` only.  With ``eta = a/b`` a block
+    of ``m`` symbols with ``k`` ones has probability ``n_k/D``, ``n_k = a^k (b-a)^(m-k) +
+    a^(m-k) (b-a)^k``, ``D = 2 b^m``, and ``sum_k C(m, k) n_k = D``, hence exactly
+
+        h(m) = log D - sum_k C(m, k) (n_k/D) log n_k,
+
+    ``m + 1`` log terms (no ``2^L`` enumeration).  The law is enumerated only while ``2^L`` is
+    at most the ``support_rows`` limit (:func:`noisy_copy_distribution`).
+    """
+
+    V = 2
+
+    def __init__(self, L: int, eta):
+        if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= NOISY_COPY_MAX_L:
+            raise DistributionError(f"noisy copy needs an integer length 1 <= L <= {NOISY_COPY_MAX_L}, got {L!r}")
+        self.L, self.eta = L, _eta(eta)
+        self.name = f"noisy-copy(L={L},eta={self.eta})"
+
+    def _level(self, m: int) -> tuple[int, list[tuple[int, int]]]:
+        a, b = self.eta.numerator, self.eta.denominator
+        return 2 * b**m, [(math.comb(m, k), a**k * (b - a) ** (m - k) + a ** (m - k) * (b - a) ** k)
+                          for k in range(m + 1)]
+
+    def _h_exact(self) -> list:
+        from proofs_check.numerics.exact import LogLinear
+        out = []
+        for m in range(self.L + 1):
+            D, terms = self._level(m)
+            logs: dict[int, Fraction] = {D: Fraction(1)}
+            for c, n in terms:
+                if n:
+                    logs[n] = logs.get(n, Fraction(0)) - Fraction(c * n, D)
+            out.append(LogLinear(0, logs))
+        return out
+
+    def _h_float(self) -> np.ndarray:
+        h = np.zeros(self.L + 1)
+        for m in range(1, self.L + 1):
+            D, terms = self._level(m)
+            h[m] = math.log(D) - sum(c * (n / D) * math.log(n) for c, n in terms if n)
+        return h
+
+    @cached_property
+    def _profile(self) -> InformationProfile:
+        return InformationProfile(self.L, self._h_float(), self._h_exact)
+
+    def profile(self) -> InformationProfile:
+        return self._profile
+
+    @property
+    def enumerable(self) -> bool:
+        return 2**self.L <= limit("support_rows")
+
+    @property
+    def n_support(self) -> int:
+        return 2 if self.eta in (0, 1) else 2**self.L
+
+    def law(self) -> Distribution | None:
+        return noisy_copy_distribution(self.L, self.eta) if self.enumerable else None
+
+    def to_json(self) -> dict:
+        return {"kind": "noisy-copy", "length": self.L, "eta": str(self.eta), "name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<NoisyCopy {self.name!r}>"
 
 
 def mixture(d1: Distribution, d2: Distribution, a: int = 1, b: int = 1) -> Distribution:

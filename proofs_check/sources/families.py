@@ -44,8 +44,8 @@ from hypothesis import strategies as st
 
 from proofs_check.errors import DistributionError
 from proofs_check.sources.base import Source
-from proofs_check.sources.distributions import (copy_distribution, mds_distribution, mixture, noisy_copy_distribution,
-                                                parity_distribution,
+from proofs_check.sources.distributions import (check_dense_size, check_shape, copy_distribution, mds_distribution,
+                                                mixture, NoisyCopy, noisy_copy_distribution, parity_distribution,
                                                 product_distribution, random_distribution, smallest_prime_at_least,
                                                 sum_zero_distribution)
 from proofs_check.sources.markov import bigram_chain, random_chain
@@ -129,7 +129,13 @@ def _bigram(L, V, seed, lang=None, **_):
 def _noisy_copy(L, V, seed, eta=None, **_):
     if V not in (None, 2):
         raise DistributionError(f"the noisy-copy family has V = 2, got --V {V}; drop --V or use 2")
-    return noisy_copy_distribution(L, "1/10" if eta is None else eta)
+    return NoisyCopy(L, "1/10" if eta is None else eta)  # closed-form profile at any L; law while 2^L is small
+
+
+#: Families built as an explicit (dense or sparse) distribution, bounded by the ``L`` and ``V`` limits.
+ENUMERATED = ("copy", "parity", "random", "product", "sum-zero", "uniform")
+#: Of those, the ones whose builders enumerate (about) all ``V^L`` sequences.
+ENUMERATE_ALL = ("parity", "random", "sum-zero", "uniform")
 
 
 # -- members used by the sweep, the library and the report ------------------------------------
@@ -245,4 +251,8 @@ def build(name: str, L: int, V: int | None = None, seed: int = 0, **extra) -> So
         raise DistributionError(f"family {name} needs --L N with N >= 1 (got {L})")
     if V is not None and (isinstance(V, bool) or not isinstance(V, int) or V < 1):
         raise DistributionError(f"--V {V!r} must be an integer >= 1")
+    if name in ENUMERATED:  # their builders allocate L x V (or 2^L) arrays: check the sizes first
+        if name in ENUMERATE_ALL:
+            check_dense_size(V or 2, L)
+        check_shape(V or 2, L)
     return fam.build(L=L, V=V, seed=seed, **extra)

@@ -5,6 +5,7 @@
     {"kind": "dense",  "vocab_size": 2, "length": 2, "weights": [1, 0, 0, 1]}
     {"kind": "sparse", "vocab_size": 3, "length": 2, "support": [[0, 0], [2, 1]], "weights": [3, 1]}
     {"kind": "markov", "length": 64, "initial": [1, 1], "transition": [[3, 1], [1, 3]]}
+    {"kind": "noisy-copy", "length": 32, "eta": "1/10"}
 
 (``"transitions"`` with ``L - 1`` matrices gives a chain with one matrix per step.)  Every
 source's ``to_json()`` is read back by :func:`from_json`; a bad file raises a
@@ -13,15 +14,16 @@ source's ``to_json()`` is read back by :func:`from_json`; a bad file raises a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from proofs_check.errors import DistributionError
+from proofs_check.files import read_json
+from proofs_check.limits import check_at_most
 from proofs_check.sources.base import Source
-from proofs_check.sources.distributions import Distribution
+from proofs_check.sources.distributions import Distribution, NoisyCopy
 from proofs_check.sources.markov import chain_from_json
 
-JSON_KINDS = ("dense", "sparse", "markov")
+JSON_KINDS = ("dense", "sparse", "markov", "noisy-copy")
 
 
 def from_json(obj) -> Source:
@@ -29,6 +31,10 @@ def from_json(obj) -> Source:
     if not isinstance(obj, dict):
         raise DistributionError("a distribution file must hold one JSON object with a 'kind' key")
     kind = obj.get("kind")
+    name = obj.get("name", "")
+    if not isinstance(name, str):
+        raise DistributionError(f"'name' must be a string, got {type(name).__name__}")
+    check_at_most(len(name), "name_chars", "the length of 'name'", "use a shorter name")
     if kind == "markov":
         return chain_from_json(obj)
     try:
@@ -37,19 +43,14 @@ def from_json(obj) -> Source:
         if kind == "sparse":
             return Distribution(obj["vocab_size"], obj["length"], obj["support"], obj["weights"],
                                 name=obj.get("name", ""))
+        if kind == "noisy-copy":  # {"kind": "noisy-copy", "length": 32, "eta": "1/10"}
+            return NoisyCopy(obj["length"], obj["eta"])
     except KeyError as exc:
         raise DistributionError(f"{kind} distribution is missing the key {exc.args[0]!r}") from None
-    raise DistributionError(f"unknown distribution kind {kind!r}; use one of {sorted(JSON_KINDS)}")
+    raise DistributionError(f"unknown distribution kind {repr(kind)[:40]}; use one of {sorted(JSON_KINDS)}")
 
 
 def load(path: str | Path) -> Source:
-    """The source stored in the JSON file ``path``."""
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise DistributionError(f"cannot read distribution file {path}: {exc.strerror}") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DistributionError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return from_json(obj)
+    """The source stored in the JSON file ``path``: its size, JSON nesting depth and name are
+    checked (limits ``file_bytes``, ``json_depth``, ``name_chars``) before it is built."""
+    return from_json(read_json(path, "distribution", DistributionError))

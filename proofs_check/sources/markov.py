@@ -20,13 +20,15 @@ from functools import cached_property
 import numpy as np
 
 from proofs_check.errors import DistributionError, TooLargeError
+from proofs_check.limits import check_at_most, limit, power_exceeds
 from proofs_check.sources import words as W
 from proofs_check.sources.distributions import Distribution, _exact_weights, index_to_rows
 from proofs_check.sources.markov_profile import _ClosedForm, markov_profile
 from proofs_check.sources.profile import InformationProfile
 
-#: Largest number of states V^L that :meth:`MarkovChain.distribution` enumerates.
-ENUMERATE_MAX_STATES = 1 << 20
+#: Largest number of states V^L that :meth:`MarkovChain.distribution` enumerates (the law is a
+#: sparse distribution, so it obeys the ``support_rows`` limit of :mod:`proofs_check.limits`).
+ENUMERATE_MAX_STATES = limit("support_rows")
 
 
 # ------------------------------------------------------------------------------------
@@ -81,9 +83,13 @@ class MarkovChain:
     def __init__(self, initial, transition=None, *, length: int, transitions=None, name: str = ""):
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
             raise DistributionError(f"length={length!r} must be an integer >= 1 (the number of positions L)")
-        L = int(length)
+        L = check_at_most(int(length), "markov_L", "chain length L")
+        if hasattr(initial, "__len__") and not isinstance(initial, (str, bytes)):
+            check_at_most(len(initial), "markov_V", "the chain's vocabulary size V (entries of 'initial')")
         init = _weight_row(initial, "initial", None)
         V = len(init)
+        check_at_most(L * V * V, "markov_work", f"L x V^2 of the chain (L={L}, V={V})",
+                      "use a shorter chain or fewer symbols")
         if transition is not None and transitions is not None:
             raise DistributionError("give either 'transition' (one matrix for every step) or 'transitions' "
                                     "(one per step), not both")
@@ -170,7 +176,7 @@ class MarkovChain:
 
     @property
     def enumerable(self) -> bool:
-        return self.V ** self.L <= ENUMERATE_MAX_STATES
+        return not power_exceeds(self.V, self.L, ENUMERATE_MAX_STATES)
 
     def law(self) -> Distribution | None:
         """The enumerated law when ``V^L <= ENUMERATE_MAX_STATES``, else ``None`` (Source protocol)."""
@@ -250,8 +256,8 @@ def markov_distribution(chain: MarkovChain, L: int | None = None) -> Distributio
     if L is not None and L != chain.L:
         chain = chain.with_length(L)
     V, L = chain.V, chain.L
-    if V**L > ENUMERATE_MAX_STATES:
-        raise TooLargeError(f"V^L = {V}^{L} = {V**L} paths is more than {ENUMERATE_MAX_STATES} to enumerate; "
+    if power_exceeds(V, L, ENUMERATE_MAX_STATES):
+        raise TooLargeError(f"V^L = {V}^{L} paths is more than {ENUMERATE_MAX_STATES} to enumerate; "
                             f"use the closed-form profile (MarkovChain.profile) instead")
     scaled = [_common_row_sum(chain.weights[0 if chain.homogeneous else t]) for t in range(L - 1)]
     bound = sum(chain.initial) * math.prod(R for _, R in scaled)
@@ -276,6 +282,9 @@ def random_chain(L: int, V: int = 4, seed: int = 0, zero_fraction: float = 0.25,
     chain is irreducible); started stationary, or from random initial weights."""
     if isinstance(V, bool) or not isinstance(V, (int, np.integer)) or V < 1:
         raise DistributionError(f"V={V!r} must be an integer >= 1")
+    check_at_most(V, "markov_V", "the chain's vocabulary size V")
+    check_at_most(L, "markov_L", "chain length L")
+    check_at_most(L * V * V, "markov_work", f"L x V^2 of the chain (L={L}, V={V})", "use a shorter chain or fewer symbols")
     if not 0 <= zero_fraction < 1:
         raise DistributionError(f"zero_fraction={zero_fraction} must lie in [0, 1)")
     rng = np.random.default_rng(seed)
@@ -302,6 +311,7 @@ def bigram_chain(lang: str, L: int, alpha: int | Fraction = 1, fit_length: int |
     so no transition is zero.  The chain starts from the smoothed first-letter distribution
     (not stationary) and uses one transition matrix for every step.
     """
+    check_at_most(L * 26 * 26, "markov_work", f"L x V^2 of the bigram chain (L={L}, V=26)", "use a shorter chain")
     scale_bits = word_args.get("scale_bits", W.DEFAULT_SCALE_BITS)
     alpha = Fraction(alpha)
     if alpha < 0:

@@ -29,13 +29,14 @@ import numpy as np
 
 from proofs_check.sources.rows import group_rows
 from proofs_check.errors import TooLargeError
+from proofs_check.limits import check_at_most, limit
 from proofs_check.numerics.exact import LogLinear
 
 if TYPE_CHECKING:  # annotations only: distributions builds on this module
     from proofs_check.sources.distributions import Distribution
 
 DENSE_FILL = 0.25  # use numpy axis sums when at least this fraction of V^L is in the support
-MAX_PROFILE_L = 24  # the profile enumerates 2^L subsets: refuse larger L
+MAX_PROFILE_L = limit("L")  # the profile enumerates 2^L subsets: refuse larger L
 
 
 def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
@@ -49,6 +50,11 @@ def subset_marginals(dist: Distribution) -> Iterator[tuple[tuple[int, ...], np.n
             f"L={L}: the profile enumerates 2^L = {2**L} subsets, more than 2^{MAX_PROFILE_L}; "
             f"use L <= {MAX_PROFILE_L}, or the Markov family whose profile has a closed form")
     dense = dist.n_support >= DENSE_FILL * V**L
+    # every marginal of every subset is visited: sum_A V^|A| = (V+1)^L cells when dense, at most
+    # n * 2^L rows when sparse; refuse before the first one (the times at the limit are in the README)
+    work = (V + 1) ** L if dense else dist.n_support * 2**L
+    check_at_most(work, "profile_work", f"the profile's work ({'(V+1)^L' if dense else 'support rows x 2^L'}, "
+                  f"V={V}, L={L}, support {dist.n_support})", "use a smaller L or support, or a Markov chain")
     if dense:
         root = dist.dense_array()
 
@@ -92,11 +98,27 @@ def _xlogx_sum(w: np.ndarray) -> float:
     return float((wf * np.log(wf)).sum())
 
 
+#: Totals with more bits than this are handled by :func:`_entropy_float`'s big-integer path
+#: (float64 would overflow in ``W``, ``w log w`` or ``W C(L, m)``).
+FLOAT_TOTAL_MAX_BITS = 900
+
+
+def _entropy_float(w: np.ndarray, W: int) -> float:
+    """``H = log W - (1/W) sum_n n log n`` in float64 for integer cell weights ``n`` of total ``W``.
+
+    For a total beyond the double range the same formula is evaluated as ``log W - sum (n/W) log n``
+    with ``n/W`` a correctly rounded big-integer quotient and ``log`` of exact integers (display only;
+    verdicts use :func:`exact_profile`).
+    """
+    if W.bit_length() <= FLOAT_TOTAL_MAX_BITS:
+        return log(W) - _xlogx_sum(w) / W
+    return log(W) - sum((int(n) / W) * log(int(n)) for n in np.asarray(w).reshape(-1))
+
+
 def subset_entropies(dist: Distribution) -> dict[tuple[int, ...], float]:
     """``H(X_A)`` in nats (float64) for every subset ``A`` of positions."""
-    W = float(dist.total)
     # the empty subset has entropy exactly 0 (log W - W log W / W rounds to about -2e-16)
-    return {pos: log(W) - _xlogx_sum(w) / W if pos else 0.0 for pos, w in subset_marginals(dist)}
+    return {pos: _entropy_float(w, dist.total) if pos else 0.0 for pos, w in subset_marginals(dist)}
 
 
 class InformationProfile:
@@ -114,12 +136,17 @@ class InformationProfile:
 
     @classmethod
     def of(cls, dist: Distribution) -> "InformationProfile":
-        L, W = dist.L, float(dist.total)
-        sums = np.zeros(L + 1)
-        for pos, w in subset_marginals(dist):
-            sums[len(pos)] += _xlogx_sum(w)
-        binom = np.array([comb(L, m) for m in range(L + 1)], dtype=float)
-        h = np.log(W) - sums / (W * binom)
+        L, W = dist.L, dist.total
+        if W.bit_length() <= FLOAT_TOTAL_MAX_BITS:
+            sums = np.zeros(L + 1)
+            for pos, w in subset_marginals(dist):
+                sums[len(pos)] += _xlogx_sum(w)
+            binom = np.array([comb(L, m) for m in range(L + 1)], dtype=float)
+            h = np.log(float(W)) - sums / (float(W) * binom)
+        else:  # h(m) = mean over m-subsets of H(X_A), each evaluated without overflow
+            h = np.zeros(L + 1)
+            for pos, w in subset_marginals(dist):
+                h[len(pos)] += _entropy_float(w, W) / comb(L, len(pos))
         h[0] = 0.0
         return cls(L, h, lambda: exact_profile(dist))
 

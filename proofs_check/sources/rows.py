@@ -9,19 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 from proofs_check.errors import TooLargeError
+from proofs_check.limits import check_power, limit
 
-MAX_DENSE_STATES = 1 << 24
+MAX_DENSE_STATES = limit("dense_states")
 INT64_SAFE = 1 << 62
 
 
 def check_dense_size(V: int, L: int) -> int:
-    n = V**L
-    if n > MAX_DENSE_STATES:
-        raise TooLargeError(
-            f"V^L = {V}^{L} = {n} states is more than {MAX_DENSE_STATES} to enumerate; "
-            f"use a smaller L or V, or a sparse/Markov distribution"
-        )
-    return n
+    """``V^L`` when at most the ``dense_states`` limit (compared through logs, never formatted huge)."""
+    return check_power(V, L, "dense_states", "the number of states",
+                       "use a smaller L or V, or a sparse/Markov distribution")
 
 
 def index_to_rows(idx: np.ndarray, V: int, L: int) -> np.ndarray:

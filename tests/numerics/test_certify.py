@@ -3,6 +3,7 @@ test, escalating intervals), and the equality cases that must come out as 'equal
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from proofs_check.verdicts import Status
 from proofs_check.numerics.certify import compare, mpmath_str, sign
 from proofs_check.sources.distributions import copy_distribution
 from proofs_check.model.instance import Instance, check_statement
@@ -128,8 +130,12 @@ def test_sign_reports_the_route():
 def test_enclosures_are_equal_only_within_a_width():
     third = Enclosure(lambda prec: LogLinear.log(3, Fraction(1, 3)).interval(prec))
     v = compare(third, LogLinear.log(3, Fraction(1, 3)), "==")
-    assert v.status == "equal" and v.method.startswith("width<")
+    assert v.status == Status.EQUAL_WITHIN_WIDTH and v.method.startswith("width<")
+    assert not v.decided and v.ok  # not refuted, not proven
+    for rel in ("<=", "<", ">=", ">"):  # never `holds`, never `equal`, never a certified `fails`
+        assert compare(third, LogLinear.log(3, Fraction(1, 3)), rel).status == Status.EQUAL_WITHIN_WIDTH
     assert compare(third, log(2), "<").status == "holds"
+    assert compare(third, log(2), "<").decided
 
 
 def test_rationals_beyond_the_double_range_are_still_compared():
@@ -172,3 +178,25 @@ def test_an_enclosure_margin_is_correct_to_significant_digits():
 
 def test_floats_of_values_beyond_the_double_range_are_infinite_not_errors():
     assert float(LogLinear(10**400)) == float("inf") and float(LogLinear(-10**400)) == float("-inf")
+
+
+# -- tightness: the one ratio of run, check, report and status ---------------------------------------
+
+def test_tightness_divides_the_side_claimed_smaller_by_the_side_claimed_larger():
+    from proofs_check.numerics.certify import tightness
+
+    assert tightness("<=", 1.0, 4.0) == 0.25 and tightness("<", 1.0, 4.0) == 0.25
+    assert tightness(">=", 1.0, 4.0) == 4.0 and tightness(">", 4.0, 1.0) == 0.25  # rhs/lhs for lower bounds
+    assert tightness("<=", 3.0, 2.0) == 1.5  # above 1: violated
+    assert tightness("<=", 1.0, 0.0) == math.inf and tightness("<=", -1.0, 0.0) == -math.inf
+    assert tightness("<=", 0.0, 0.0) is None and tightness("==", 1.0, 1.0) is None
+    assert tightness("<=", 1.0, -2.0) is None
+    # proven equal: exactly 1 whatever the floats' rounding
+    assert tightness("<=", 1.0, 1.0 + 2e-16, "equal") == 1.0 and tightness(">=", 0.0, 0.0, "equal") is None
+
+
+def test_a_verdict_carries_its_tightness():
+    v = compare(LogLinear(1), LogLinear(Fraction(1, 4)), ">=")
+    assert v.tightness == pytest.approx(0.25)
+    v = compare(LogLinear.log(2), LogLinear.log(2), "<=")
+    assert v.status == "equal" and v.tightness == 1.0

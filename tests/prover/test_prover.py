@@ -161,7 +161,7 @@ def test_quantifier_case_counts(L_):
 def test_bulk_path_agrees_with_one_case_certificates():
     """The vectorized prover and the exact per-case certificate give the same verdicts."""
     statements = [registry.get(sid) for sid in PROVABLE + ("P4",)] + list(MUTANTS.values())
-    prover = pv.Prover("none")
+    prover = pv.Prover("none", route="enumerate")  # the case-by-case path (shapes: test_shapes.py)
     n = 0
     for L_ in range(2, 8):
         for st in statements:
@@ -285,7 +285,7 @@ def test_cli_prove_table_and_certificate(capsys):
 
 @pytest.mark.parametrize("argv", [
     ["prove", "--max-L", "1"],
-    ["prove", "--max-L", "40"],
+    ["prove", "--max-L", "257"],  # beyond the limit of 256
     ["prove", "--statement", "NOPE"],
     ["prove", "--L", "5"],
     ["prove", "--certificate", "S1"],

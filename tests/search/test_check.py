@@ -11,8 +11,11 @@ import pytest
 import sympy as sp
 
 from proofs_check.search import check as C
+from proofs_check.search import usereval as E
 from proofs_check.search import userexpr as U
+from proofs_check.search import witnesses as W
 from proofs_check.numerics.certify import compare
+from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.cli.main import main
 from proofs_check.sources.distributions import copy_distribution, parity_distribution
 from proofs_check.sources.jsonio import from_json, load
@@ -27,7 +30,7 @@ def _recheck(cex: dict, text: str, over: str = "all"):
     dist = from_json(cex["distribution"])
     inst = Instance(dist, Schedule(tuple(cex["schedule"])))
     rel = U.parse(text).for_class(over)
-    evs = [U.evaluate(rel, inst, case, max_prec=U.FINAL_MAX_PREC) for case in instance_cases(rel.clause(over), inst)]
+    evs = [E.evaluate(rel, inst, case, max_prec=FINAL_MAX_BITS) for case in instance_cases(rel.clause(over), inst)]
     return evs
 
 
@@ -87,9 +90,10 @@ def test_refutation_needing_a_larger_alphabet_is_found():
     assert res.counterexample["V"] > 4
 
 
-# -- true statements: proved when linear, not refuted otherwise --------------------------------------
+# -- true statements: verified for L <= N when linear (proved for every L only by the symbolic prover),
+# -- not refuted otherwise ---------------------------------------------------------------------------
 
-PROVED = [
+PROVED_FOR_EVERY_L = [
     ("KL_ideal <= (s_max - 1)/L * MI", "all"),                                      # S1
     ("KL <= (2**ceiling(log(s_max, 2)) - 1)/L * MI + eps_train", "all"),             # P1
     ("KL <= 1/T * MI + eps_train", "balanced"),                                     # P3 with C1 = 1
@@ -100,12 +104,14 @@ PROVED = [
 ]
 
 
-@pytest.mark.parametrize("text,over", PROVED)
-def test_true_linear_statements_are_proved(text, over):
-    res = C.check(text, schedules=over, max_L=8, budget=30)
-    assert res.verdict == "proved", res.notes
-    assert res.exit_code == 0 and res.linear
-    assert res.proof["L"] == [2, 8] and res.proof["cases"] > 0
+@pytest.mark.parametrize("text,over", PROVED_FOR_EVERY_L)
+def test_true_linear_statements_are_proved_for_every_L(text, over):
+    # the finite proof to L = 8, no extreme ray refuting beyond it, then the symbolic certificate
+    res = C.check(text, schedules=over, max_L=8, budget=10)
+    assert res.linear and res.proof["L"] == [2, 8] and res.proof["cases"] > 0
+    assert res.verdict == "proved" and res.exit_code == 0, res.notes
+    assert res.L_range[1] is None and res.proof["symbolic"]["certificate"]
+    assert any("no extreme ray" in n for n in res.notes), res.notes
 
 
 def test_proof_carries_a_nonnegative_certificate():
@@ -119,17 +125,18 @@ def test_proof_carries_a_nonnegative_certificate():
                                   "Min(TC, DTC) <= MI/2"])
 def test_true_nonlinear_statements_are_not_refuted(text):
     res = C.check(text, budget=3, seed=1)
-    assert res.verdict == "not refuted" and res.exit_code == 0
+    assert res.verdict == "not refuted" and res.exit_code == 3
     assert not res.linear and res.instances > 20
+    assert res.searched.startswith(f"{res.instances} instances: ") and "Hypothesis" in res.searched
     assert res.best_ratio is not None and res.best_ratio <= 1
 
 
 def test_hypothesis_search_finds_and_certifies_a_violation():
     rel = U.parse("KL_ideal <= 0.9*TC")  # false: KL_ideal = TC on the one-step schedule
-    search = C._Search(rel, "all", 6, seed=3)
+    search = W._Search(rel, "all", 6, seed=3)
     search.hypothesis(time.monotonic() + 20)
     assert search.found is not None and search.found.evaluation.violated
-    assert C._certify(rel, search.found) is not None
+    assert W._certify(rel, search.found) is not None
 
 
 # -- the evaluator -----------------------------------------------------------------------------------
@@ -140,28 +147,28 @@ def _case(inst, over="all"):
 
 def test_linear_sides_are_evaluated_exactly_and_others_by_intervals():
     inst = Instance(copy_distribution(3, 2), Schedule((2, 1)))
-    ev = U.evaluate(U.parse("KL_ideal <= MI"), inst, _case(inst))
+    ev = E.evaluate(U.parse("KL_ideal <= MI"), inst, _case(inst))
     assert ev.linear and ev.method.startswith("exact") and ev.status == "holds"
-    ev = U.evaluate(U.parse("sqrt(KL_ideal) <= sqrt(MI)"), inst, _case(inst))
+    ev = E.evaluate(U.parse("sqrt(KL_ideal) <= sqrt(MI)"), inst, _case(inst))
     assert not ev.linear and ev.method.startswith("interval") and ev.status == "holds"
 
 
 def test_exact_equality_of_a_nonlinear_relation_is_recognised():
     inst = Instance(copy_distribution(3, 2), Schedule((1, 1, 1)))  # KL_ideal = 0 exactly
-    ev = U.evaluate(U.parse("log(1 + KL_ideal) <= KL_ideal"), inst, _case(inst))
+    ev = E.evaluate(U.parse("log(1 + KL_ideal) <= KL_ideal"), inst, _case(inst))
     assert ev.status == "equal" and ev.method == "exact-zero"
 
 
 def test_floor_of_an_exact_integer_is_decided():
     inst = Instance(copy_distribution(3, 2), Schedule((3,)))  # MI = 3 log 2
-    ev = U.evaluate(U.parse("ceiling(MI/log(2)) <= 3"), inst, _case(inst))
+    ev = E.evaluate(U.parse("ceiling(MI/log(2)) <= 3"), inst, _case(inst))
     assert ev.status == "equal"
 
 
 def test_undefined_values_are_skipped_not_guessed():
     inst = Instance(copy_distribution(3, 2), Schedule((1, 1, 1)))
-    with pytest.raises(U.Undefined):
-        U.evaluate(U.parse("log(KL_ideal) <= 0"), inst, _case(inst))
+    with pytest.raises(E.Undefined):
+        E.evaluate(U.parse("log(KL_ideal) <= 0"), inst, _case(inst))
 
 
 # -- the parser ----------------------------------------------------------------------------------
@@ -238,10 +245,10 @@ def test_example_commands_give_the_right_verdicts(capsys):
     assert out["verdict"] == "refuted" and out["schedules"] == "balanced"
 
 
-def test_text_output_of_a_proof(capsys):
-    assert main(["check", "KL_ideal <= (s_max - 1)/L * MI", "--max-L", "6"]) == 0
+def test_text_output_of_a_finite_proof(capsys):
+    code = main(["check", "KL_ideal <= (s_max - 1)/L * MI", "--max-L", "6"])
     out = capsys.readouterr().out
-    assert "PROVED" in out and "delta(" in out
+    assert code == 0 and "delta(" in out and "PROVED for every L" in out
 
 
 def test_saved_counterexample_reproduces_with_inspect(tmp_path, capsys):
@@ -258,23 +265,17 @@ def test_saved_counterexample_reproduces_with_inspect(tmp_path, capsys):
 
 
 def test_not_refuted_output(capsys):
-    assert main(["check", "KL_ideal <= sqrt(KL_ideal**2 + 1)", "--budget", "2", "--json"]) == 0
+    assert main(["check", "KL_ideal <= sqrt(KL_ideal**2 + 1)", "--budget", "2", "--json"]) == 3
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "not refuted" and out["instances"] > 0 and out["counterexample"] is None
+    assert out["schema"] == "dlm-verify/check/1" and out["method"] == "search" and out["L_range"] == [2, 6]
+    assert out["searched"]
 
 
 @pytest.mark.parametrize("argv", [["--schedules", "weird"], ["--max-L", "99"], ["--budget", "0"]])
 def test_bad_options_exit_2(argv):
-    with pytest.raises(SystemExit) if argv[0] == "--schedules" else _no_raise():
-        assert main(["check", "KL <= MI", *argv]) == 2
+    assert main(["check", "KL <= MI", *argv]) == 2  # argparse's own errors too: the guard returns its code
 
-
-class _no_raise:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_step_s_needs_the_offset_class():
@@ -286,9 +287,44 @@ def test_witness_directions_are_extreme_rays():
     # the distribution the prover names for g(u) has its pairwise profile concentrated at u
     L = 5
     for idx in range(L - 1):
-        dist = next(C._direction(L, idx))
+        dist = next(W._direction(L, idx))
         inst = Instance(dist, Schedule((L,)))
         gs = [inst.value(sy.g(x), instance_cases(U.parse("MI <= MI").clause("all"), inst)[0]) for x in range(L - 1)]
         assert [not v.is_zero() for v in gs] == [x == idx for x in range(L - 1)]
-    assert C.sum_zero_distribution(4, 3).n_support == 27
-    assert parity_distribution(4).n_support == C.sum_zero_distribution(4, 2).n_support
+    assert W.sum_zero_distribution(4, 3).n_support == 27
+    assert parity_distribution(4).n_support == W.sum_zero_distribution(4, 2).n_support
+
+
+# -- the every-L contract ------------------------------------------------------------------------------
+
+def test_a_bound_true_up_to_max_L_but_false_beyond_is_refuted_not_proved(capsys):
+    """TC <= 9 DTC holds for L <= 10 and fails on copy at L = 11 (TC = 10 log 2 > 9 log 2 = 9 DTC)."""
+    assert main(["check", "TC <= 9*DTC", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "refuted" and out["L_range"] == [11, 11]
+    cex = out["counterexample"]
+    assert cex["L"] == 11 and cex["family"] == {"family": "copy", "L": 11, "V": 2} and cex["status"] == "fails"
+    assert any(ev.violated for ev in _recheck(cex, "TC <= 9*DTC"))
+    # with the constant that grows with L it is true for every L (L-1-u <= (L-1)(u+1)): no ray refutes it
+    res = C.check("TC <= (L - 1)*DTC", max_L=6, budget=20)
+    assert res.verdict in ("verified", "proved") and res.counterexample is None
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("h(L+1) <= MI", "h(L + 1)"), ("g(-1) >= 0", "g(-1)"), ("delta(L) >= 0", "delta(L)"),
+    ("D(L) <= MI", "D(L)"), ("h(1/2) <= H", "h(1/2)"), ("h(0.5) <= H", "h(1/2)"),
+])
+def test_meaningless_terms_are_bad_input_naming_the_term_and_its_range(text, needle, capsys):
+    assert main(["check", text]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and needle in err and "<= arg <= L" in err
+
+
+def test_a_relation_undefined_on_every_instance_is_bad_input_not_not_refuted(capsys):
+    assert main(["check", "log(KL_ideal - TC) <= 0", "--budget", "2"]) == 2
+    assert "no value on any instance" in capsys.readouterr().err
+
+
+def test_terms_meaningful_for_some_L_are_accepted():
+    for text in ("g(L-2) >= 0", "D(L-1) <= H", "h(L/2) <= H", "delta(L-1) >= 0"):
+        U.parse(text)
