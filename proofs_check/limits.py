@@ -47,6 +47,11 @@ _TABLE = (
     Limit("json_depth", 16, "nesting depth of a JSON input file"),
     Limit("weight_digits", 1000, "decimal digits of one integer weight (or numerator/denominator of a float)"),
     Limit("name_chars", 200, "characters of a distribution name read from a file"),
+    Limit("statement_file_bytes", 256 * 1024, "bytes of a TOML statement file (check --file, run --statements, the pytest plugin)"),
+    Limit("statements_per_file", 64, "statements in one statement file"),
+    Limit("clauses_per_file", 256, "clauses in one statement file, all statements together"),
+    Limit("statement_budget", 3600, "seconds of the search budget of one clause in a statement file"),
+    Limit("statement_text_chars", 200, "characters of a statement's title in a statement file"),
 )
 
 LIMITS: dict[str, Limit] = {lim.name: lim for lim in _TABLE}

@@ -491,3 +491,16 @@ def _stencil_sum(stencil, var, leaves, tables, lo: int, hi: int, case: Case) -> 
     except KeyError as exc:
         raise NotLinearError(f"{exc.args[0]} is not a constant for case {case}") from None
     return {k: Fraction(c) for k, c in acc.items() if c}
+
+
+# -- public names for the provers' closed-form routes (proofs_check.prover.shapes, .offsets) -------
+#: Every name that is a quantity of the profile (a factor without one of them is a case constant).
+QUANTITIES = _QUANTITIES
+#: ``compile_expr(expr)``: a closure ``env -> int | Fraction`` evaluating ``expr`` exactly.
+compile_expr = _compile_expr
+#: Raised by :func:`compile_expr` for an expression it cannot compile (evaluate it by :func:`linear_form`).
+NotCompilable = _NotCompilable
+#: ``summand_leaves(body, var)``: the schedule atoms of a Sum's summand that depend on its variable.
+summand_leaves = _leaves
+#: ``expand_definitions(expr)``: named weights and ``delta``, ``g``, ``D`` replaced by their definitions.
+expand_definitions = _expand_definitions

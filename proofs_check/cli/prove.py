@@ -26,7 +26,7 @@ from theory.relations import relation as relation_type
 from proofs_check import validate
 from proofs_check.limits import limit
 from proofs_check.errors import DlmInputError
-from proofs_check.verdicts import ExitCode
+from proofs_check.verdicts import Established, ExitCode
 from proofs_check.prover.core import (Certificate, ProverInputError, StatementResult, case_for, case_text, certificate,
                       prove_statements)
 
@@ -118,10 +118,10 @@ def _clause_table(results: list[StatementResult], title: str) -> Table:
                 status = f"[red]refuted[/] ({len(refs)})"
             elif c.not_linear:
                 status = f"[yellow]not linear in {c.not_linear} cases[/]"
-            elif c.over == "exists":
-                status = "[green]proved[/] (offset-family witness)"
+            elif c.over == "exists":  # every case proved: a finite route verifies, only --symbolic proves
+                status = f"[green]{Established.VERIFIED}[/] for L <= {r.max_L} (offset-family witness)"
             else:
-                status = "[green]proved[/]"
+                status = f"[green]{Established.VERIFIED}[/] for L <= {r.max_L}"
             t.add_row(r.id, r.provenance, str(c.index), c.label, c.over, Ls, str(c.cases), str(c.proved),
                       f"{_fmt(slack)} ({where})" if slack is not None else "- (all zero)",
                       str(len(refs)), status)

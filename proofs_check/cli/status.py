@@ -23,15 +23,18 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from proofs_check.prover.core import prove_statements
-    from proofs_check.analysis.status import board_rows, load_campaign, write_board
+    from proofs_check.analysis.status import (SYMBOLIC_FILE, board_rows, clause_rows, load_campaign,
+                                              symbolic_verdicts, write_board)
     from proofs_check.search.results import ProverSummary
 
     out = check_writable(args.out, directory=True)
     campaign = load_campaign(Path(args.results))
-    proofs = {r.id: ProverSummary.from_json(r.to_json(), "prover")
-              for r in prove_statements(registry.STATEMENTS, max_L=args.max_L)}
+    finite = {r.id: r.to_json() for r in prove_statements(registry.STATEMENTS, max_L=args.max_L)}
+    proofs = {sid: ProverSummary.from_json(r, "prover") for sid, r in finite.items()}
+    symbolic, how = symbolic_verdicts(out / SYMBOLIC_FILE)
     rows = board_rows(proofs, campaign, note_prefix=_relative_notes(out))
-    files = write_board(rows, out)
+    files = write_board(rows, out, clause_rows(finite, symbolic, campaign))
+    print(f"symbolic verdicts (every L): {how} ({out / SYMBOLIC_FILE})")
     if campaign is None:
         print(f"no campaign results at {args.results}: run `dlm-verify run` to fill that column")
     for name, f in files.items():

@@ -41,7 +41,12 @@ top-level term of a clause side depends only on part of the case (the schedule,
 only ``T`` or ``s_max``, the refinement, the offset family, a bound ``u``), so its
 form is computed once per distinct part and stored as a row of integers over a
 common denominator; the slacks of all cases of a clause are then assembled and
-moved to the elemental basis with one integer matrix product (numpy).
+moved to the elemental basis with one integer matrix product (numpy).  By default
+(``Prover(route="auto")``) the schedule quantifiers ``all``, ``small_steps``,
+``refinement``, ``halving`` are decided by the shapes of their steps
+(:mod:`proofs_check.prover.shapes`) and ``offset``, ``exists``, ``balanced`` from the
+closed form of their one-parameter family (:mod:`proofs_check.prover.offsets`), both
+polynomial in ``L``; ``route="enumerate"`` builds every case as above.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ from theory.symbols import KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, T, e
 
 from proofs_check.model.quantifiers import quantifier
 from proofs_check.numerics.exact import LogLinear
-from proofs_check.prover import shapes
+from proofs_check.prover import offsets, shapes
 # The per-case pieces live in basis.py and certificate.py; they are re-exported here so that the
 # prover can be used as one module (``core.certificate``, ``core.confirm``, ...).
 from proofs_check.prover.basis import (WITNESS_BRUTEFORCE_MAX_L, WITNESS_MAX_L, WITNESS_MAX_SUPPORT,  # noqa: F401
@@ -170,7 +175,7 @@ class ClauseLResult:
     min_slack_case: str = ""
     min_slack_at: Case | None = None
     proved_cases: set = field(default_factory=set, repr=False)  # the proved Case objects
-    route: str = "enumerate"  # or "shapes" (proofs_check.prover.shapes: cases counted, not listed)
+    route: str = "enumerate"  # or "shapes" / "offsets" (prover/shapes.py, prover/offsets.py: cases counted, not listed)
     n_refuted: int | None = None  # refuted cases when not all are listed (shape route)
 
     @property
@@ -253,6 +258,11 @@ class Prover:
         :mod:`proofs_check.prover.shapes` where they apply, otherwise case by case)."""
         clause = st.clauses[idx]
         why = ""
+        if self.route == "auto" and clause.over in offsets.OFFSET_QUANTIFIERS:
+            try:  # every offset family at once in closed form; else enumerated (polynomial in L)
+                return self._by_shapes(st, idx, L, "offsets")
+            except shapes.ShapeUnsupported:
+                pass
         if self.route == "auto" and clause.over in shapes.SHAPE_QUANTIFIERS:
             try:
                 return self._by_shapes(st, idx, L)
@@ -286,25 +296,27 @@ class Prover:
         self._confirm(st, out)
         return out
 
-    def _by_shapes(self, st: Statement, idx: int, L: int) -> ClauseLResult:
-        """All cases at once from the step shapes; each listed refuted shape's full schedule gets
-        an exact certificate (and a witness, as an enumerated refutation does)."""
+    def _by_shapes(self, st: Statement, idx: int, L: int, route: str = "shapes") -> ClauseLResult:
+        """All cases at once from the step shapes (``route="offsets"``: from the offset family's
+        closed form, :mod:`proofs_check.prover.offsets`); each listed refuted case gets an exact
+        certificate (and a witness, as an enumerated refutation does)."""
         clause = st.clauses[idx]
         key = (clause.lhs, clause.rel, clause.rhs, clause.over)
         decider = self._deciders.get(key)
         if decider is None:
-            decider = self._deciders[key] = shapes.ShapeDecider(clause)
+            make = offsets.OffsetDecider if route == "offsets" else shapes.ShapeDecider
+            decider = self._deciders[key] = make(clause)
         self._use_L(L)
         res = decider.decide(L, self)
         out = ClauseLResult(L, res.n_cases, proved=res.proved, not_linear=res.not_linear,
                             not_linear_reason=res.not_linear_reason, min_slack=res.min_slack,
-                            min_slack_at=res.min_slack_at, route="shapes", n_refuted=res.n_refuted)
+                            min_slack_at=res.min_slack_at, route=route, n_refuted=res.n_refuted)
         if res.min_slack_at is not None:
             out.min_slack_case = case_text(res.min_slack_at)
         for case in res.refuted_cases:
             cert = certificate(st, idx, case)
             if cert.status != "refuted":
-                raise AssertionError(f"shape route names {case_text(case)} refuted, its certificate says {cert.status}")
+                raise AssertionError(f"{route} route names {case_text(case)} refuted, its certificate says {cert.status}")
             self._record_certificate(st, out, cert)
         self._confirm(st, out)
         return out
@@ -516,7 +528,7 @@ class StatementResult:
             if not c.prover:
                 continue
             for r in c.per_L:
-                if r.route == "shapes":
+                if r.route != "enumerate":  # shapes, offsets: cases counted, not listed
                     n, bad = whole.get((c.over, r.L), (r.n_cases, 0))
                     whole[(c.over, r.L)] = (n, max(bad, r.n_cases - r.proved))
                     continue

@@ -60,8 +60,8 @@ import numpy as np
 import sympy as sp
 
 from theory import definitions as defs
-from theory.linear import (CONST, _QUANTITIES, Case, NotLinearError, _compile_expr, _expand_definitions, _leaves,
-                           linear_form)
+from theory.linear import (CONST, QUANTITIES, Case, NotLinearError, compile_expr, expand_definitions, linear_form,
+                           summand_leaves)
 from theory.registry import Clause
 from theory.symbols import (KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L as L_sym, T, e, h, m, omega, s,
                             s_max, s_step)
@@ -134,7 +134,7 @@ class ShapeForm:
 
 def _h_pieces(expr, var_free, shift):
     """``expr = sum c_i h(shift + a_i)``: closures ``(c_i, a_i)``; ``c_i``, ``a_i`` must not contain ``var_free``."""
-    expr = sp.expand(_expand_definitions(expr))
+    expr = sp.expand(expand_definitions(expr))
     by_arg: dict = {}
     for term in sp.Add.make_args(expr):
         if term == 0:
@@ -149,7 +149,7 @@ def _h_pieces(expr, var_free, shift):
         c = sp.simplify(c)
         if c.has(var_free) or a.has(var_free):
             raise ShapeUnsupported(f"the summand's h({arg}) term depends on the step's position")
-        pieces.append((_compile_expr(c), _compile_expr(a)))
+        pieces.append((compile_expr(c), compile_expr(a)))
     reads_L = any(sp.sympify(c).has(L_sym) or sp.sympify(a).has(L_sym) for a, c in by_arg.items())
     return tuple(pieces), by_arg, reads_L
 
@@ -170,7 +170,7 @@ def _step_term(sgn: int, term) -> tuple[StepTerm, Fraction]:
     if not isinstance(rest, sp.Sum) or len(rest.args) != 2:
         raise ShapeUnsupported(f"{rest} is neither a step-additive quantity nor a simple Sum")
     body, (var, lo, hi) = rest.args[0], rest.args[1]
-    leaves = _leaves(body, var)
+    leaves = summand_leaves(body, var)
     if not all(leaf[3] for leaf in leaves):
         raise ShapeUnsupported(f"the summand of {rest} reads a neighbouring step")
     bases = {leaf[1] for leaf in leaves}
@@ -518,7 +518,7 @@ class ShapeDecider:
         for sgn, term in self.form.globals_:
             f, g, q = [], [], []
             for factor in sp.Mul.make_args(term):
-                if factor.has(*_QUANTITIES):
+                if factor.has(*QUANTITIES):
                     q.append(factor)
                 elif factor.free_symbols <= {s_max}:
                     f.append(factor)

@@ -37,6 +37,7 @@ from pathlib import Path
 from theory.registry import PROVENANCES, Statement
 
 from proofs_check.errors import DlmInputError, StatementsFileError
+from proofs_check.limits import limit
 from proofs_check.model.quantifiers import DISPLAYED, QUANTIFIERS
 from proofs_check.search.check import MAX_L, check
 from proofs_check.search.counterexamples import replay
@@ -47,11 +48,11 @@ from proofs_check.search.witnesses import SEARCH_MAX_L
 from proofs_check.verdicts import Established
 
 #: Size limits, checked before anything is parsed.
-MAX_FILE_BYTES = 256 * 1024
-MAX_STATEMENTS = 64
-MAX_CLAUSES = 256
-MAX_BUDGET = 3600.0
-MAX_TEXT = 200
+MAX_FILE_BYTES = limit("statement_file_bytes")
+MAX_STATEMENTS = limit("statements_per_file")
+MAX_CLAUSES = limit("clauses_per_file")
+MAX_BUDGET = float(limit("statement_budget"))
+MAX_TEXT = limit("statement_text_chars")
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}\Z")
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 #: The quantifiers ``check`` takes, by their table names (``one_step``); ``one-step`` is accepted too.

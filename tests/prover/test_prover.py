@@ -274,6 +274,7 @@ def test_cli_prove_table_and_certificate(capsys):
     assert main(["prove", "--max-L", "5", "--statement", "S1", "--statement", "P4"]) == 0
     out = capsys.readouterr().out
     assert "S1" in out and "conjectures" in out and "no paper/derived clause refuted" in out
+    assert "verified for L <= 5" in out and "offset-family witness" in out  # finite: verified, not proved
     assert main(["prove", "--certificate", "S3", "--L", "6", "--step", "3", "--clause", "1"]) == 0
     out = capsys.readouterr().out
     assert "2/3" in out and "g(4)" in out
