@@ -57,6 +57,8 @@ def register(sub) -> None:
     c.add_argument("--step", type=validate.int_in(1, 64), help="step s of the randomized-offset family (offset/exists clauses)")
     c.add_argument("--refined", help="the refinement, for F4 (one step of --schedule split in two)")
     c.add_argument("--u", type=validate.int_in(0, 64), help="the index u, for clauses that hold for each u")
+    c.add_argument("--pair", type=validate.schedule_text, metavar="P,Q",
+                   help="the times p,q (e.g. 2/5,1/2) or counts a,b of a clause over times or cuts")
     c.add_argument("--clause", type=validate.int_in(0, 64), help="only this clause (0-based) of the statement")
     p.set_defaults(func=run)
 
@@ -182,7 +184,7 @@ def _print(results: list[StatementResult], max_L: int) -> None:
 def _run_certificate(args) -> int:
     st = _statement(args.certificate)
     if args.L is None:
-        raise DlmInputError("--certificate needs --L N (and the case: --schedule, --step, --refined or --u)")
+        raise DlmInputError("--certificate needs --L N (and the case: --schedule, --step, --refined, --u or --pair)")
     if args.L > 64:
         raise DlmInputError(f"--L {args.L} is too large for a printed certificate; use L <= 64")
     if args.clause is not None and not 0 <= args.clause < len(st.clauses):
@@ -195,7 +197,7 @@ def _run_certificate(args) -> int:
             continue
         try:
             case = case_for(st, idx, args.L, schedule=args.schedule, step=args.step, refined=args.refined,
-                            u_value=args.u)
+                            u_value=args.u, pair=args.pair)
         except DlmInputError as exc:
             errors.append(str(exc))
             continue

@@ -7,6 +7,7 @@ Each name has ONE class here holding everything the suite needs to know about it
 * ``instance_cases(L, S)``: the cases that apply to a concrete schedule ``S`` (maybe none);
 * ``case_for(L, schedule=, step=, refined=, u_value=)``: one case from command-line input,
   validated (a :class:`~proofs_check.errors.QuantifierError` names the value and the fix);
+* ``pair_case(L, text)`` (``times`` and ``cuts`` only): one case from ``--pair p,q`` / ``a,b``;
 * ``strategy(L)``: a Hypothesis strategy of schedules the quantifier applies to;
 * ``witness(case)``: a schedule whose instance has ``case`` among its instance cases;
 * ``display``: the name offered by ``check --schedules`` (``None``: not offered);
@@ -444,8 +445,17 @@ class Times(Profile):
         return st.integers(0, min(self._slices(), 1 << (L - 1)) - 1).map(lambda r: composition_of_rank(L, r))
 
     def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
-        raise QuantifierError(f"{what} ranges over time pairs 0 < p < q < 1; prove it with "
-                              f"dlm-verify prove --statement (every pair with denominators <= {TIME_DENOMINATORS})")
+        raise QuantifierError(f"{what} ranges over time pairs 0 < p < q < 1: give --pair p,q (e.g. 2/5,1/2)")
+
+    def pair_case(self, L: int, text: str, what: str = "this clause") -> Case:
+        """``p,q`` from the command line: rationals ``0 < p < q < 1`` with denominators ``<= 64``."""
+        try:
+            p, q = (Fraction(x) for x in text.replace(" ", "").split(","))
+        except (ValueError, ZeroDivisionError):
+            raise QuantifierError(f"--pair {text[:40]!r} for {what} must be two rationals p,q such as 2/5,1/2") from None
+        if not (0 < p < q < 1 and max(p.denominator, q.denominator) <= 64):
+            raise QuantifierError(f"--pair {p},{q} for {what} needs 0 < p < q < 1 with denominators <= 64")
+        return time_case(L, p, q)
 
 
 class Cuts(Profile):
@@ -464,8 +474,17 @@ class Cuts(Profile):
         return [Case(L, bind=((a_n, a), (b_n, b))) for a in counts for b in counts if a < b]
 
     def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
-        raise QuantifierError(f"{what} ranges over reveal counts 0 <= a < b <= L-1; prove it with "
-                              f"dlm-verify prove --statement")
+        raise QuantifierError(f"{what} ranges over reveal counts 0 <= a < b <= L-1: give --pair a,b (e.g. 0,2)")
+
+    def pair_case(self, L: int, text: str, what: str = "this clause") -> Case:
+        """``a,b`` from the command line: integers ``0 <= a < b <= L-1``."""
+        try:
+            a, b = (int(x) for x in text.replace(" ", "").split(","))
+        except ValueError:
+            raise QuantifierError(f"--pair {text[:40]!r} for {what} must be two integers a,b such as 0,2") from None
+        if not 0 <= a < b <= L - 1:
+            raise QuantifierError(f"--pair {a},{b} for {what} needs 0 <= a < b <= L-1 = {L - 1}")
+        return Case(L, bind=((a_n, a), (b_n, b)))
 
 
 class Policies(Quantifier):

@@ -156,3 +156,19 @@ def test_W7_constant_halved_is_not_refuted():
     st = registry.get("W7")
     r = pv.prove_statement(mutant("W7", "grid", rhs=st.clauses[0].rhs / 2), 17)
     assert r.proved and not r.refuted
+
+
+def test_certificate_of_one_time_pair_or_cut_pair(capsys):
+    """prove --certificate takes the case of a times/cuts clause as --pair; bad pairs exit 2."""
+    assert main(["prove", "--certificate", "W3", "--L", "2", "--pair", "2/5,1/2", "--clause", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "-7/750" in out and "refuted" in out  # the pinned counterexample's slack, W3 never fails the run
+    assert main(["prove", "--certificate", "W4", "--L", "5", "--pair", "0,3"]) == 0
+    assert "proved" in capsys.readouterr().out
+    for argv, msg in [(["W1", "--L", "4", "--pair", "1/2,1/3"], "0 < p < q < 1"),
+                      (["W4", "--L", "4", "--pair", "1,4"], "0 <= a < b <= L-1 = 3"),
+                      (["W1", "--L", "4", "--pair", "x,y"], "two rationals"),
+                      (["S1", "--L", "4", "--pair", "0,1"], "times or cuts"),
+                      (["W1", "--L", "4"], "give --pair")]:
+        assert main(["prove", "--certificate", *argv]) == 2, argv
+        assert msg in capsys.readouterr().err, argv
