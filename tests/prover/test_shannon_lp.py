@@ -60,12 +60,12 @@ def test_solve_exact():
 
 
 def _cases(over: str, L: int):
-    """The prover's cases, with the time pairs of ``times`` thinned to denominators <= 5 (36 of the
+    """The prover's cases, with the time pairs of ``times`` thinned to denominators <= 4 (10 of the
     210 pairs; the LP solve per case is the cost: ``dlm-verify prove`` keeps all 210)."""
     cases = pv.quantifier_cases(over, L)
     if over != "times":
         return cases
-    keep = set(quantifier("times").pairs(5))
+    keep = set(quantifier("times").pairs(4))
     return [c for c in cases if tuple(v for _, v in c.bind) in keep]
 
 
