@@ -100,6 +100,16 @@ _POSITION = (sp.Ge(L, 1), sp.Ge(u, 0), sp.Le(u, L - 1))
 #: Quantifiers with no symbolic domain: adaptive policies choose by the revealed *values*, so
 #: their clauses are not functions of the profile and are checked on instances only.
 NO_SYMBOLIC_DOMAIN = ("policy", "policy_random")
+#: Quantifiers whose clauses are linear in the profile but have no symbolic domain yet, with why:
+#: they are decided case by case (``dlm-verify prove``, every case up to its max-L).
+FINITE_ONLY: dict[str, str] = {
+    "times": "its cases are rational time pairs (p, q), not integer parameters; the coefficients of "
+             "Gamma, H and D are polynomials in p, q of degree up to L with no closed form in L",
+    "cuts": "the slack of c(a, b) <= rho_ab Hc(a, b) is a rational function of (a, b, L) whose sign needs "
+            "a case split the Farkas search does not make",
+    "geometric": "one case per L = 2^k + 1 with N = 2k grid points t_j = 2^j/(2^k + 2^j): the coefficients "
+                 "are sums of N terms with no closed form in k",
+}
 
 #: Per quantifier name: the regions its cases fall into (see the module docstring).
 DOMAINS: dict[str, tuple[LocalCase, ...]] = {

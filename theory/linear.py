@@ -48,7 +48,7 @@ class Case:
     refined: tuple[int, ...] | None = None
     family: tuple[tuple[int, ...], ...] | None = None
     step: int | None = None
-    bind: tuple = ()  # extra (symbol, integer) bindings, e.g. ((u, 3),) for "each_u" clauses
+    bind: tuple = ()  # extra (symbol, integer or Fraction) bindings, e.g. ((u, 3),) for "each_u" clauses
     policy: object = None  # an unmasking policy (proofs_check.model.policies) for the POLICY_ATOMS
     _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -61,7 +61,7 @@ class Case:
         if self.step is not None:
             out[s_step] = self.step
         out.update(self.bind)
-        return {key: sp.Integer(v) for key, v in out.items()}
+        return {key: sp.Rational(v) for key, v in out.items()}
 
     @cached_property
     def indexed(self) -> dict:
@@ -118,6 +118,8 @@ def _lf(expr, case: Case) -> Form:
 def _const(expr, case: Case):
     """Value of a case-constant expression as a SymPy number (or raise NotLinearError)."""
     val = expr.xreplace(case.constants)
+    if val.has(sp.Indexed) and case.sizes is not None:  # m[T], s[1]: the schedule's entries are constants
+        val = _resolve_indexed(val, case)
     if val.free_symbols or val.has(h, delta, g, D):
         raise NotLinearError(f"{expr} is not a constant for this case")
     val = _resolve_indexed(val, case)
@@ -161,7 +163,7 @@ def _lf_uncached(expr, case: Case) -> Form:
     if expr.is_Number:
         return _number(expr, case)
     if expr in case.constants:
-        return {CONST: Fraction(int(case.constants[expr]))}
+        return {CONST: _frac(case.constants[expr])}
     if expr == KL:
         return {"KL": Fraction(1)}
     if expr == eps_train:
@@ -228,10 +230,25 @@ def _lf_uncached(expr, case: Case) -> Form:
         if not (arg.is_Integer and 0 <= arg <= case.L):
             raise NotLinearError(f"h({arg}) is outside h(0..{case.L})")
         return {int(arg): Fraction(1)}
+    if expr.func in defs.PROFILE_FORMS:  # several case-constant arguments: c(a, b), Gamma(p, q), ...
+        args = [_const(a, case) for a in expr.args]
+        try:
+            built = defs.PROFILE_FORMS[expr.func](case.L, *args)
+        except defs.DomainError as exc:
+            raise NotLinearError(f"{expr.func}{tuple(args)}: {exc}") from None
+        if isinstance(built, defs.GCoefficients):  # sum_u c_u g(u), each g(u) by its stencil
+            acc: Form = {}
+            for x, c in enumerate(built):
+                if c:
+                    _add(acc, _stencil(g, x, case.L), c)
+            return acc
+        return _lf(built, case)
     if expr.func in defs.COEFFICIENT_DEFINITIONS:
         return _lf(defs.COEFFICIENT_DEFINITIONS[expr.func](expr.args[0]), case)
     if expr.func in defs.FUNCTION_DEFINITIONS:
         arg = _const(expr.args[0], case)
+        if not arg.is_Integer:  # a rational binding (times p, q) must not be truncated to an index
+            raise NotLinearError(f"{expr.func}({arg}) needs an integer argument")
         return _stencil(expr.func, int(arg), case.L)
     if expr.has(h, delta, g, D, KL, eps_train, *defs.SCALAR_DEFINITIONS, *_SCHEDULE_DEPENDENT[3:]):
         raise NotLinearError(f"{expr.func.__name__} of a quantity is not linear: {expr}")
@@ -288,7 +305,10 @@ def _limit(expr, case: Case) -> int:
     if expr.is_Integer:
         return int(expr)
     val = case.constants.get(expr)
-    return int(val if val is not None else _const(expr, case))
+    val = val if val is not None else _const(expr, case)
+    if not val.is_Integer:
+        raise NotLinearError(f"summation limit {expr} = {val} is not an integer")
+    return int(val)
 
 
 _LEAVES: dict = {}
@@ -457,7 +477,7 @@ def _compile_linear(expr):
 
 def _stencil_sum(stencil, var, leaves, tables, lo: int, hi: int, case: Case) -> Form:
     branches, leaf_syms = stencil
-    env = {sym: int(val) for sym, val in case.constants.items()}
+    env = {sym: int(val) if val.is_Integer else Fraction(int(val.p), int(val.q)) for sym, val in case.constants.items()}
     acc: dict = {}
     try:
         for v in range(lo, hi + 1):

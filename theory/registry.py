@@ -24,6 +24,10 @@ named quantities of :mod:`theory.symbols` together with what it quantifies over:
                balanced schedule, entropy-sum with a few thresholds
 ``policy_random`` the same policies with random tie-breaks, and the random-order
                sampler with each balanced schedule
+``times``      every rational ``0 < p < q < 1`` with denominators ``<= 8`` (binds ``p``, ``q``)
+``cuts``       every pair of reveal counts ``0 <= a < b <= L-1`` (binds ``a``, ``b``)
+``geometric``  ``L = 2^k + 1`` with ``N = 2k`` (binds ``N`` and ``lambda``, a certified
+               lower bound of ``ln(L-1)``): W7's rational geometric grids
 =============  ===============================================================
 
 ``prover=False`` marks clauses about the sampler itself (they involve the
@@ -41,10 +45,15 @@ from . import definitions as defs
 from .relations import RELATIONS, relation
 from .symbols import (DTC, KL, KL_ideal, KL_ideal_offset, KL_ideal_refined, L, MI, TC, D, c_s, delta, e,
                       eps_train, g, j, k, m, s, s_max, s_step, u, T, KL_policy, KL_policy_avg, TC_policy)
+from .symbols import D_B, Gamma, Gamma_int, H_ugc, Hc, TSE, W_dyadic, a_n, b_n, c_step, p_t, q_t
+from .symbols import N_w, W_geo, lam_w
 
-PROVENANCES = ("paper", "derived", "conjecture")
+PROVENANCES = ("paper", "derived", "conjecture", "refuted")
+#: Provenances whose failure fails a run (a conjecture is tested; a refuted statement is a recorded finding).
+BINDING_PROVENANCES = ("paper", "derived")
 QUANTIFIERS = ("profile", "each_u", "all", "balanced", "one_step", "all_ones", "small_steps",
-               "refinement", "halving", "offset", "exists", "policy", "policy_random")
+               "refinement", "halving", "offset", "exists", "policy", "policy_random", "times", "cuts",
+               "geometric")
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class Statement:
     remarks: str = ""
     min_L: int = 1
     note: str = field(default="")
+    counterexample: "Counterexample | None" = None  # provenance "refuted": the pinned certified counterexample
 
     def __post_init__(self):
         if self.provenance not in PROVENANCES:
@@ -130,6 +140,26 @@ class Statement:
     def provable(self) -> bool:
         return any(c.prover for c in self.clauses)
 
+    @property
+    def binding(self) -> bool:
+        """Whether a failure fails a run (paper and derived statements; not conjectures or refuted ones)."""
+        return self.provenance in BINDING_PROVENANCES
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A certified counterexample to one clause: the case (``L`` and bindings) and a distribution
+    (a family name and its arguments, built by ``proofs_check.sources.families``) on which the
+    certified verdict fails, with both sides to 12 digits for the reader."""
+
+    clause: str  # the clause key
+    L: int
+    bind: tuple  # ((symbol name, value as text), ...)
+    family: str
+    family_args: tuple = ()  # ((name, value), ...)
+    lhs: str = ""
+    rhs: str = ""
+
 
 PAPER = "Li & Cai, arXiv 2505.21400"
 #: Provenance of the derived statements; ``{note}`` becomes the statement's note (``notes/F1.md``).
@@ -140,6 +170,13 @@ SUM_TELESCOPE = sp.Sum((s[k] - 1) * (delta(m[k]) - delta(e[k])), (k, 1, T))
 P1_CONSTANT = (2 ** sp.ceiling(sp.log(s_max, 2)) - 1) / L
 _J = sp.ceiling(sp.log(L - 1, 2))
 P4_RHS = s_step / 16 * (sp.Sum(2 ** (-j) * D(2 ** j), (j, 0, _J - 1)) + 2 ** (1 - _J) * D(L - 1))
+
+W26 = "Wainwright, arXiv 2608.13520"
+#: c = psi(q)/psi(p) - 1 for the bound times p, q (Wainwright's Lemma 1).
+W_C = defs.psi(q_t) / defs.psi(p_t) - 1
+#: W5's right side: cumulative counts a_{k-1} = m_k, a_k = m_k + s_k; the last step T exactly.
+W5_RHS = (sp.Sum(defs.rho_ab(m[k], m[k] + s[k]) * Hc(m[k], m[k] + s[k]), (k, 1, T - 1))
+          + c_step(m[T], L))
 
 STATEMENTS: tuple[Statement, ...] = (
     Statement(
@@ -236,6 +273,77 @@ STATEMENTS: tuple[Statement, ...] = (
                    "predictor; the optimal predictor for the first clause",
         remarks="Li & Cai, arXiv 2505.21400, Remark 1 (lowest entropy first); Cai & Li, arXiv 2603.22248 "
                 "(entropy-sum). Policies are not functions of the profile: checked on instances only.",
+    ),
+    Statement(
+        "BER", "Exact ideal error of the Bernoulli-subset sampler: KL_Ber = sum_j Gamma(t_j, t_j+1)", "derived", BRIEF,
+        (Clause(Gamma(p_t, q_t), "==", Gamma_int(p_t, q_t), "times",
+                "E c(M_p, M_q) = int_p^q (q - x) h_B'(x) dx", key="integral"),
+         Clause(Gamma(0, 1), "==", TC, "profile", "one step from 0 to 1 reveals everything: Gamma(0, 1) = TC",
+                key="one_step")),
+        uses=("F2", "F3"),
+        hypotheses="optimal predictor; the sampler itself (KL_Ber = sum_j Gamma(t_j, t_j+1) for every rational "
+                   "grid) is checked against enumeration of reveal steps in tests/model/test_bernoulli.py",
+        remarks="Gamma(p, q) is a rational linear form in g for rational p, q.",
+    ),
+    Statement(
+        "W1", "UGC sandwich: D(p,q)/c <= H(p,q) <= (1+c)/c D(p,q), c = psi(q)/psi(p) - 1", "paper", W26 + ", Lemma 1, eq. (31b)",
+        (Clause(D_B(p_t, q_t) / W_C, "<=", H_ugc(p_t, q_t), "times", "D(p,q)/c <= H(p,q)", key="lower"),
+         Clause(H_ugc(p_t, q_t), "<=", (1 + W_C) / W_C * D_B(p_t, q_t), "times", "H(p,q) <= (1+c)/c D(p,q)",
+                key="upper")),
+        hypotheses="0 < p < q < 1; psi(t) = t/(1-t); Wainwright's d is our L",
+    ),
+    Statement(
+        "W2", "One Bernoulli step: Gamma(p, q) <= (psi(q)/psi(p) - 1) H(p, q)", "paper", W26 + ", Lemma 4, eq. (49)",
+        (Clause(Gamma(p_t, q_t), "<=", W_C * H_ugc(p_t, q_t), "times", "Gamma(p,q) <= c H(p,q)", key="step"),),
+        uses=("BER",),
+        hypotheses="0 < p < q < 1",
+    ),
+    Statement(
+        "W3", "Reveal-odds-dyadic partition: sum_j D(v_j, v_j+1) <= H(p,q) <= 2 sum_j D(v_j, v_j+1)", "refuted",
+        W26 + ", eqs. (32a)-(32c), used by Proposition 2",
+        (Clause(W_dyadic(p_t, q_t), "<=", H_ugc(p_t, q_t), "times", "sum_j D(v_j, v_j+1) <= H(p,q)", key="lower"),
+         Clause(H_ugc(p_t, q_t), "<=", 2 * W_dyadic(p_t, q_t), "times", "H(p,q) <= 2 sum_j D(v_j, v_j+1)",
+                key="upper")),
+        uses=("W1",),
+        hypotheses="0 < p < q < 1; J = ceil(log2(psi(q)/psi(p))), psi(v_j) = min(2^j psi(p), psi(q))",
+        remarks="The upper clause is false: a short last interval [v_J-1, q] has H/D up to (1+c)/c > 2 (W1); "
+                "the lower clause is proved.",
+        # slack 2 sum_j D - H = -7/750 g(0): on copy (g(0) = log 2) H = 37/750 log 2 > 2 D = 1/25 log 2
+        counterexample=Counterexample("upper", 2, (("p", "2/5"), ("q", "1/2")), "copy", (("V", 2),),
+                                      "37/750 log 2 = 0.0341952609", "1/25 log 2 = 0.0277258872"),
+    ),
+    Statement(
+        "W4", "Card-UGC step bound: c(a, b) <= rho_ab Hc(a, b)", "paper", W26 + ", Lemma 5, eq. (53)",
+        (Clause(c_step(a_n, b_n), "<=", defs.rho_ab(a_n, b_n) * Hc(a_n, b_n), "cuts",
+                "c(a,b) <= L(b-a-1)/((a+1)(L-b)) Hc(a,b)", key="step"),),
+        hypotheses="0 <= a < b <= L-1",
+        min_L=2,
+    ),
+    Statement(
+        "W5", "Fixed cardinality: KL_ideal <= sum_k<T rho Hc(a_k-1, a_k) + c(a_T-1, L)", "paper", W26 + ", Theorem 1, eq. (17b)",
+        (Clause(KL_ideal, "<=", W5_RHS, "all", "KL_ideal <= sum_{k<T} rho Hc + last step exactly", key="bound"),),
+        uses=("F2", "W4"),
+        hypotheses="a_k = s_1 + ... + s_k the cumulative counts; the last step is counted exactly",
+    ),
+    Statement(
+        "W6", "Whole-range UGC: H(0,1) = 2 TSE/(L+1), H(0,1) <= Hc(0,L) <= 2 H(0,1), H(0,1) <= min(TC, DTC)",
+        "paper", W26 + ", Proposition 3, eqs. (62a)-(62b), (61c)",
+        (Clause(H_ugc(0, 1), "==", 2 * TSE / (L + 1), "profile", "H(0,1) = 2 TSE/(L+1)", key="tse"),
+         Clause(H_ugc(0, 1), "<=", Hc(0, L), "profile", "H(0,1) <= Hc(0,L)", key="card_lower"),
+         Clause(Hc(0, L), "<=", 2 * H_ugc(0, 1), "profile", "Hc(0,L) <= 2 H(0,1)", key="card_upper"),
+         Clause(H_ugc(0, 1), "<=", TC, "profile", "H(0,1) <= min(TC, DTC): the TC half", key="tc"),
+         Clause(H_ugc(0, 1), "<=", DTC, "profile", "H(0,1) <= min(TC, DTC): the DTC half", key="dtc")),
+        uses=("F3",),
+    ),
+    Statement(
+        "W7", "Geometric grid: sum_j Gamma(t_j, t_j+1) <= (4 ln(L-1)/N) H(1/L, 1-1/L)", "paper",
+        W26 + ", Corollary 1, eq. (21)",
+        (Clause(W_geo(N_w), "<=", 4 * lam_w / N_w * H_ugc(1 / L, 1 - 1 / L), "geometric",
+                "sum_{j<N} Gamma(t_j, t_j+1) <= (4 ln(L-1)/N) H(1/L, 1-1/L), lambda <= ln(L-1)", key="grid"),),
+        uses=("BER", "W2"),
+        hypotheses="t_0 = 1/L, psi(t_j+1) = (L-1)^(2/N) psi(t_j), t_N = 1 - 1/L, N >= 2 ln(L-1); decided on the "
+                   "grids with rational points (L = 2^k + 1, N = 2k), with lambda a certified lower bound of ln(L-1)",
+        min_L=3,
     ),
 )
 

@@ -64,3 +64,25 @@ NAMES = {
     "MI": MI, "TC": TC, "DTC": DTC, "H": H,
     "h": h, "delta": delta, "g": g, "D": D, "omega": omega, "c_s": c_s,
 }
+
+# -- Bernoulli unmasking and Wainwright (arXiv 2608.13520) ----------------------------------------
+# Rational times 0 <= p < q <= 1 and reveal counts 0 <= a < b <= L (bound by a case's quantifier).
+p_t = sp.Symbol("p", nonnegative=True)
+q_t = sp.Symbol("q", nonnegative=True)
+a_n = sp.Symbol("a", integer=True, nonnegative=True)
+b_n = sp.Symbol("b", integer=True, nonnegative=True)
+TSE = sp.Symbol("TSE", nonnegative=True)  # total sum of excesses: sum_{k=1}^{L} (h(k) - (k/L) h(L))
+c_step = sp.Function("c")        # c(a, b): cost of revealing tokens a+1..b in one step
+Gamma = sp.Function("Gamma")     # Gamma(p, q) = E c(M_p, M_q): one Bernoulli step from time p to q
+Gamma_int = sp.Function("Gamma_int")  # the same as int_p^q (q - x) h_B'(x) dx (checked equal)
+h_B = sp.Function("h_B")         # Bernoulli gain h_B(t)
+H_ugc = sp.Function("H_ugc")     # unmasking growth complexity H(p, q) = int_p^q t(1-t) h_B'(t) dt
+Hc = sp.Function("Hc")           # card-UGC Hc(a, b) = sum_{j=a+1}^{b-1} j(L-j)/L g(j-1)
+D_B = sp.Function("D_B")         # Wainwright's D(p, q) = (q - p)(h_B(q) - h_B(p))
+W_dyadic = sp.Function("W_dyadic")  # sum_j D(v_j, v_{j+1}) over the reveal-odds-dyadic partition of [p, q]
+# Wainwright's Corollary 1 (eq. 21): the geometric grid of N steps between 1/L and 1 - 1/L.
+N_w = sp.Symbol("N", integer=True, positive=True)
+lam_w = sp.Symbol("lambda", positive=True)  # a certified rational lower bound of ln(L-1), bound by the case
+W_geo = sp.Function("W_geo")     # W_geo(N) = sum_{j<N} Gamma(t_j, t_{j+1}), psi(t_{j+1}) = (L-1)^(2/N) psi(t_j)
+
+# (not in NAMES: user expressions keep the one-argument profile functions of Li & Cai's setting)

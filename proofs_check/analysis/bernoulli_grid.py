@@ -18,36 +18,21 @@ The integral is closed: with ``I_{u,n}(y) = int_0^y B_{u,n} = P(Bin(n+1, y) >= u
 The geometric grid is Wainwright's (Corollary 1): ``t_0 = 1/L``, ``psi(t_{j+1}) = (1 + rho)
 psi(t_j)`` with ``psi(t) = t/(1-t)``, ``t_N = 1 - 1/L`` (so ``rho = (L-1)^(2/N) - 1``), with
 the initial interval ``[0, 1/L]`` and the completion ``[1 - 1/L, 1]``.  Its points are irrational
-in general: the values here are float64 evaluations, not certified.  (No sampler module on the
-main line computes this yet; the trinomial average it equals is checked in the tests.)
+in general, and then the values are float64 evaluations, not certified; when ``(L-1)^(2/N)`` is an
+integer every point is rational (:func:`rational_grid`) and the schedule table evaluates the exact
+form of :mod:`proofs_check.model.bernoulli` instead.  ``Gamma`` itself (exact and float) lives in
+:mod:`proofs_check.model.bernoulli`; this module only chooses grids.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
-from scipy.stats import binom
 
+from theory.definitions import geometric_points, geometric_ratio
 
-def g_float(h: np.ndarray) -> np.ndarray:
-    """``g(u) = delta(u) - delta(u+1) = 2 h(u+1) - h(u) - h(u+2)``, ``u = 0..L-2`` (float64)."""
-    return 2 * h[1:-1] - h[:-2] - h[2:]
-
-
-def _tail_integral(u: np.ndarray, n: int, y: float) -> np.ndarray:
-    """``I_{u,n}(y) = int_0^y B_{u,n}(x) dx = P(Bin(n+1, y) >= u+1) / (n+1)``."""
-    return binom.sf(u, n + 1, y) / (n + 1)
-
-
-def gamma(h: np.ndarray, p: float, q: float) -> float:
-    """``Gamma(p, q) = E c(M_p, M_q)`` for the float profile ``h(0..L)``."""
-    L = len(h) - 1
-    if L < 2:
-        return 0.0
-    n = L - 2
-    u = np.arange(L - 1)
-    first = q * (_tail_integral(u, n, q) - _tail_integral(u, n, p))
-    second = (u + 1) / (n + 1) * (_tail_integral(u + 1, n + 1, q) - _tail_integral(u + 1, n + 1, p))
-    return float(L * (L - 1) * np.sum(g_float(h) * (first - second)))
+from proofs_check.model.bernoulli import Grid, gamma_float, kl_bernoulli_float  # noqa: F401  (one code path)
 
 
 def geometric_grid(L: int, N: int) -> np.ndarray:
@@ -76,6 +61,20 @@ def grid_for_steps(L: int, T: float, max_N: int | None = None) -> np.ndarray:
     return best[1]
 
 
-def kl_bernoulli(h: np.ndarray, grid: np.ndarray) -> float:
-    """``KL_Ber = sum_j Gamma(t_j, t_{j+1})`` on ``grid`` (float64, not certified)."""
-    return float(sum(gamma(h, p, q) for p, q in zip(grid[:-1], grid[1:])))
+#: Longest sequence whose rational geometric grid is evaluated exactly: each interior Gamma costs
+#: about L^3 big-rational terms (0.2 s at L = 64, about 25 s at L = 256).
+EXACT_MAX_L = 64
+
+
+def rational_grid(L: int, N: int) -> Grid | None:
+    """The geometric grid with its completions as exact rationals, when its points are rational:
+    ``(L-1)^(2/N)`` an integer (the grid of W7, :func:`theory.definitions.geometric_points`), and
+    ``L <= EXACT_MAX_L``; else ``None`` (the caller evaluates it in float64)."""
+    if L < 3 or L > EXACT_MAX_L or geometric_ratio(L, N) is None:
+        return None
+    return Grid((Fraction(0), *geometric_points(L, N), Fraction(1)))
+
+
+def n_intervals(L: int, grid: np.ndarray) -> int:
+    """``N`` of a geometric grid built by :func:`geometric_grid` (its completions excluded)."""
+    return len(grid) - 3 if L >= 3 else 0

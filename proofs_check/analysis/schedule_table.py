@@ -7,7 +7,8 @@ and, each with its ideal error, its ratio to ``OPT(T)`` and the bounds P1, S1 an
 ``best-order``  the best ordering of those sizes (the DP restricted to the two sizes);
 ``offset``      S3's randomized offset with ``s = ceil(L/T)`` (the law's average over ``r``);
 ``bernoulli``   Wainwright's geometric Bernoulli grid with the expected number of non-empty
-                steps closest to ``T`` (float64: its grid points are irrational);
+                steps closest to ``T`` (certified when ``(L-1)^(2/N)`` is an integer, so that
+                every grid point is rational; else float64, labelled);
 ``w5-min``      the schedule minimising W5's bound (a float DP; its bound evaluated exactly).
 
 The bounds (optimal predictor, ``eps_train = 0``): P1 ``(2^ceil(log2 s_max) - 1)/L MI`` (Li & Cai,
@@ -30,6 +31,7 @@ from theory.symbols import MI, KL_ideal, eps_train
 from proofs_check.files import save_figure
 from proofs_check.analysis import bernoulli_grid as ber
 from proofs_check.analysis import optimal as opt
+from proofs_check.model.bernoulli import kl_bernoulli_float, kl_bernoulli_form
 from proofs_check.model.instance import dot
 from proofs_check.model.schedules import balanced, offset_family
 from proofs_check.numerics.exact import Enclosure, LogLinear
@@ -212,7 +214,6 @@ def _row(profile, fp, o: opt.Optimum, order: opt.Optimum, w5_sched) -> Row:
     off_form = offset_form(L, s)
     atoms = lambda: dict(enumerate(profile.h_exact))
     grid = ber.grid_for_steps(L, T)
-    kl_ber = ber.kl_bernoulli(fp.h, grid)
     entries = [
         _entry("opt", o.schedule.sizes, T, box, lambda: o.value, *ctx,
                note="" if o.exact else f"optimal within [{opt_box[0]:.9g}, {opt_box[1]:.9g}]"),
@@ -222,13 +223,27 @@ def _row(profile, fp, o: opt.Optimum, order: opt.Optimum, w5_sched) -> Row:
         _entry("offset", None, float(sum(p * sch.T for p, sch in members)), form_box(off_form, fp),
                lambda: dot(off_form, atoms()), *ctx, bounds=offset_bounds(fp, s),
                note=f"s = {s}, r uniform on 1..{s}"),
-        Entry("bernoulli", None, ber.expected_steps(L, grid), (kl_ber, kl_ber), False,
-              None if opt_zero or opt_box[0] <= 0 else (kl_ber / opt_box[1], kl_ber / opt_box[0]),
-              False, {"P1": None, "S1": None, "W5": None},
-              f"geometric grid, {len(grid) - 1} intervals, float64 (not certified)"),
+        _bernoulli_entry(profile, fp, grid, opt_box, opt_zero),
         _kl_entry("w5-min", w5_sched.sizes, profile, *ctx, note="W5 minimised by a float DP (not certified)"),
     ]
     return Row(T, o.lower, o.exact, entries)
+
+
+def _bernoulli_entry(profile, fp, grid, opt_box, opt_zero) -> Entry:
+    """The geometric Bernoulli grid: certified (its exact form in ``h``) when every point is
+    rational, else a float64 value labelled as such."""
+    L, N = profile.L, ber.n_intervals(profile.L, grid)
+    steps, no_bounds = ber.expected_steps(L, grid), {"P1": None, "S1": None, "W5": None}
+    exact_grid = ber.rational_grid(L, N)
+    if exact_grid is not None:
+        form = kl_bernoulli_form(L, exact_grid)
+        return _entry("bernoulli", None, steps, form_box(form, fp), lambda: dot(form, dict(enumerate(profile.h_exact))),
+                      fp, opt_box, opt_zero, bounds=no_bounds,
+                      note=f"geometric grid, N = {N}, rational points: certified")
+    kl = kl_bernoulli_float(fp.h, grid)
+    return Entry("bernoulli", None, steps, (kl, kl), False,
+                 None if opt_zero or opt_box[0] <= 0 else (kl / opt_box[1], kl / opt_box[0]), False, no_bounds,
+                 f"geometric grid, N = {N}, irrational points: float64 (not certified)")
 
 
 def figure_schedules(table: ScheduleTable, path, ax=None):

@@ -41,7 +41,7 @@ SYMBOLIC_FILE = "symbolic.json"
 #: Strength of each verdict, weakest first (a statement shows its weakest clause).
 _ORDER = (Established.REFUTED, Established.NOT_REFUTED, Established.VERIFIED, Established.PROVED)
 
-PROVENANCE_COLOURS = {"paper": "#4c72b0", "derived": "#55a868", "conjecture": "#c44e52"}
+PROVENANCE_COLOURS = {"paper": "#4c72b0", "derived": "#55a868", "conjecture": "#c44e52", "refuted": "#8c8c8c"}
 
 
 def load_campaign(path: Path) -> CampaignResult | None:

@@ -21,6 +21,7 @@ def add_distribution_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=validate.seed, default=0, help="seed for random families (default 0)")
     g.add_argument("--sparsity", type=validate.fraction_in(0, 1, open_hi=True), default=0.0,
                    help="random family: fraction of zero weights, in [0, 1)")
+    g.add_argument("--eta", help="noisy-copy family: crossover probability, a rational such as 1/10")
     g.add_argument("--lang", help="words family / letter-bigram markov chain: en, de, fr, es, it, nl, pt")
 
 
@@ -42,6 +43,8 @@ def distribution_from_args(args) -> Source:
     extra = {"sparsity": args.sparsity} if args.family == "random" else {}
     if getattr(args, "lang", None) is not None:
         extra["lang"] = args.lang
+    if getattr(args, "eta", None) is not None:
+        extra["eta"] = args.eta
     return families.build(args.family, L=args.L, V=args.V, seed=args.seed, **extra)
 
 

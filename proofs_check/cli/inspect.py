@@ -125,8 +125,8 @@ def run(args) -> int:
 
 def exit_code(rows: list[dict]) -> ExitCode:
     """1 when a paper/derived clause fails; else 3 when one ended ``equal within width`` (enclosures that
-    could not be separated prove nothing either way); else 0.  Conjectures never set the code."""
-    counted = [r for r in rows if r["provenance"] != "conjecture"]
+    could not be separated prove nothing either way); else 0.  Conjectures and refuted statements never set the code."""
+    counted = [r for r in rows if r["provenance"] in registry.BINDING_PROVENANCES]
     if any(r["verdict"] == Status.FAILS for r in counted):
         return ExitCode.FAILS
     if any(r["verdict"] == Status.EQUAL_WITHIN_WIDTH for r in counted):

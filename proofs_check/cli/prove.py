@@ -57,6 +57,8 @@ def register(sub) -> None:
     c.add_argument("--step", type=validate.int_in(1, 64), help="step s of the randomized-offset family (offset/exists clauses)")
     c.add_argument("--refined", help="the refinement, for F4 (one step of --schedule split in two)")
     c.add_argument("--u", type=validate.int_in(0, 64), help="the index u, for clauses that hold for each u")
+    c.add_argument("--pair", type=validate.schedule_text, metavar="P,Q",
+                   help="the times p,q (e.g. 2/5,1/2) or counts a,b of a clause over times or cuts")
     c.add_argument("--clause", type=validate.int_in(0, 64), help="only this clause (0-based) of the statement")
     p.set_defaults(func=run)
 
@@ -87,8 +89,8 @@ def run(args) -> int:
 
 
 def failed(results: list[StatementResult]) -> list[StatementResult]:
-    """Paper/derived statements with a refuted clause (conjectures never fail the run)."""
-    return [r for r in results if r.provenance != "conjecture" and r.refuted]
+    """Paper/derived statements with a refuted clause (conjectures and recorded refutations never fail the run)."""
+    return [r for r in results if r.provenance in registry.BINDING_PROVENANCES and r.refuted]
 
 
 def _statement(sid: str):
@@ -151,8 +153,8 @@ def _refutation_table(results: list[StatementResult], limit: int = 25) -> Table 
 
 def _print(results: list[StatementResult], max_L: int) -> None:
     con = Console(width=None if Console().is_terminal else 160)
-    main = [r for r in results if r.provenance != "conjecture"]
-    conj = [r for r in results if r.provenance == "conjecture"]
+    main = [r for r in results if r.provenance in registry.BINDING_PROVENANCES]
+    conj = [r for r in results if r.provenance not in registry.BINDING_PROVENANCES]
     if main:
         con.print(_clause_table(main, f"statements proved over the Shannon cone, L <= {max_L}"))
         for r in main:
@@ -163,7 +165,7 @@ def _print(results: list[StatementResult], max_L: int) -> None:
         if ref:
             con.print(ref)
     if conj:
-        con.print(_clause_table(conj, "conjectures (never fail the run)"))
+        con.print(_clause_table(conj, "conjectures and refuted statements (never fail the run)"))
         for r in conj:
             con.print(f"  {r.id}: {r.schedules_proved} cases proved by the witness family")
         ref = _refutation_table(conj)
@@ -182,7 +184,7 @@ def _print(results: list[StatementResult], max_L: int) -> None:
 def _run_certificate(args) -> int:
     st = _statement(args.certificate)
     if args.L is None:
-        raise DlmInputError("--certificate needs --L N (and the case: --schedule, --step, --refined or --u)")
+        raise DlmInputError("--certificate needs --L N (and the case: --schedule, --step, --refined, --u or --pair)")
     if args.L > 64:
         raise DlmInputError(f"--L {args.L} is too large for a printed certificate; use L <= 64")
     if args.clause is not None and not 0 <= args.clause < len(st.clauses):
@@ -195,7 +197,7 @@ def _run_certificate(args) -> int:
             continue
         try:
             case = case_for(st, idx, args.L, schedule=args.schedule, step=args.step, refined=args.refined,
-                            u_value=args.u)
+                            u_value=args.u, pair=args.pair)
         except DlmInputError as exc:
             errors.append(str(exc))
             continue
@@ -208,7 +210,7 @@ def _run_certificate(args) -> int:
         con = Console()
         for c in certs:
             _print_certificate(con, c)
-    return 1 if any(c.status == "refuted" for c in certs) and st.provenance != "conjecture" else 0
+    return 1 if any(c.status == "refuted" for c in certs) and st.binding else 0
 
 
 def _meaning(name: str) -> str:
@@ -260,7 +262,7 @@ def _run_symbolic(args) -> int:
         _print_symbolic(rows, detail=bool(args.statement))
     if any(not rep.agrees for _, _, rep in rows):
         return int(ExitCode.INTERNAL)
-    missing = [r for st, r, _ in rows if st.provenance != "conjecture" and not r.proved]
+    missing = [r for st, r, _ in rows if st.binding and not r.proved]
     return int(ExitCode.INCONCLUSIVE if missing else ExitCode.OK)
 
 
@@ -277,7 +279,7 @@ def _print_symbolic(rows, detail: bool) -> None:
         print(r.certificate_text(detail))
     missing = [(st, r) for st, r, _ in rows if not r.proved]
     for st, r in missing:
-        tag = " (conjecture: never fails the run)" if st.provenance == "conjecture" else ""
+        tag = "" if st.binding else f" ({st.provenance}: never fails the run)"
         con.print(f"[yellow]{r.clause_id} not proved for every L{tag}[/]: {r.reason}", markup=True, highlight=False)
-    if not [1 for st, r in missing if st.provenance != "conjecture"]:
+    if not [1 for st, r in missing if st.binding]:
         con.print("[green]every paper/derived clause is proved for every L[/]")

@@ -100,8 +100,8 @@ def _non_optimal_line(results: CampaignResult) -> str:
 
 def print_table(results: CampaignResult, con: Console) -> None:
     """Per statement: instances (of them with a non-optimal predictor), verdict counts, tightest ratio."""
-    for section, keep in (("Statements (paper and derived)", lambda p: p != "conjecture"),
-                          ("Conjectures", lambda p: p == "conjecture")):
+    for section, keep in (("Statements (paper and derived)", lambda p: p in registry.BINDING_PROVENANCES),
+                          ("Conjectures and refuted statements", lambda p: p not in registry.BINDING_PROVENANCES)):
         t = Table("id", "provenance", "instances", "non-optimal", "holds", "equal", "within width", "fails",
                   "tightest", "worst instance", title=section)
         for s in results.statements:

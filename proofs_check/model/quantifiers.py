@@ -7,6 +7,7 @@ Each name has ONE class here holding everything the suite needs to know about it
 * ``instance_cases(L, S)``: the cases that apply to a concrete schedule ``S`` (maybe none);
 * ``case_for(L, schedule=, step=, refined=, u_value=)``: one case from command-line input,
   validated (a :class:`~proofs_check.errors.QuantifierError` names the value and the fix);
+* ``pair_case(L, text)`` (``times`` and ``cuts`` only): one case from ``--pair p,q`` / ``a,b``;
 * ``strategy(L)``: a Hypothesis strategy of schedules the quantifier applies to;
 * ``witness(case)``: a schedule whose instance has ``case`` among its instance cases;
 * ``display``: the name offered by ``check --schedules`` (``None``: not offered);
@@ -28,7 +29,8 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from theory.linear import Case
-from theory.symbols import u
+from theory.definitions import geometric_ratio
+from theory.symbols import N_w, a_n, b_n, lam_w, p_t, q_t, u
 
 from proofs_check.errors import QuantifierError, ScheduleError
 from proofs_check.model import policies
@@ -71,6 +73,7 @@ class Quantifier:
     domain: str = ""
     display: str | None = None
     symbolic = None  # the symbolic parameter domain (every-L certificates); wired by the prover
+    covers_from_L = 1  # from this L on, the instance cases of all schedules cover cases(L)
 
     def schedules(self, L: int) -> list[Schedule]:
         """The schedules the quantifier ranges over at length ``L``."""
@@ -370,6 +373,120 @@ class Exists(Offset):
     min_step = 2
 
 
+#: An instance is checked on every cut pair up to this L, on a sample of reveal counts above it.
+CUTS_ALL_MAX_L = 6
+#: Denominators of the time grid of ``times``: every pair of it is a finite case (the prover takes them all).
+TIME_DENOMINATORS = 8
+
+
+def time_points(max_den: int) -> list[Fraction]:
+    """The rationals ``0 < t < 1`` with denominator ``<= max_den``, increasing."""
+    return sorted({Fraction(n, d) for d in range(2, max_den + 1) for n in range(1, d)})
+
+
+def time_case(L: int, p: Fraction, q: Fraction) -> Case:
+    return Case(L, bind=((p_t, Fraction(p)), (q_t, Fraction(q))))
+
+
+def composition_rank(S: Schedule) -> int:
+    """The cut set ``{m_1, ..., m_{T-1}}`` of ``S`` as a binary number: a bijection of the
+    ``2^(L-1)`` compositions of ``L`` onto ``0..2^(L-1)-1``."""
+    return sum(1 << (m - 1) for m in S.m[1:])
+
+
+def composition_of_rank(L: int, r: int) -> Schedule:
+    """Inverse of :func:`composition_rank`."""
+    bounds = [0, *(m for m in range(1, L) if r >> (m - 1) & 1), L]
+    return Schedule(tuple(b - a for a, b in zip(bounds, bounds[1:])))
+
+
+class Times(Profile):
+    """Every pair of rational times ``0 < p < q < 1`` with denominators ``<= 8`` (210 pairs;
+    Wainwright, arXiv 2608.13520: the Bernoulli-unmasking statements hold for every such pair; the
+    clause binds ``p`` and ``q``).  The prover takes all 210 pairs at every ``L``.  The clauses are
+    about the profile, not the schedule, so an instance checks only ``PER_INSTANCE = 2`` pairs,
+    selected by its schedule: the pairs ``i`` with ``i mod 105 = rank(S) mod 105``
+    (:func:`composition_rank`), one with a small ``p`` and one with a large one.  From
+    ``L = 8`` (``2^7 >= 105`` schedules) every pair is reached by some schedule, its witness;
+    below that a witness is a schedule of the right length whose two pairs may be others.
+    Instances longer than ``INSTANCE_MAX_L = 64`` are not checked on time pairs: Gamma's exact
+    trinomial form costs about ``L^3`` big-rational terms (0.2 s per pair at L = 64, 90 s for
+    two pairs at L = 300)."""
+
+    name = "times"
+    domain = f"every L >= 1 and every rational 0 < p < q < 1 with denominators <= {TIME_DENOMINATORS}"
+    PER_INSTANCE = 2
+    INSTANCE_MAX_L = 64
+    covers_from_L = 8
+
+    @staticmethod
+    def pairs(max_den: int = TIME_DENOMINATORS):
+        pts = time_points(max_den)
+        return [(p, q) for n, p in enumerate(pts) for q in pts[n + 1:]]
+
+    def cases(self, L):
+        return [time_case(L, p, q) for p, q in self.pairs()]
+
+    def _slices(self) -> int:
+        return -(-len(self.pairs()) // self.PER_INSTANCE)
+
+    def instance_cases(self, L, S):
+        if L > self.INSTANCE_MAX_L:
+            return []
+        n = self._slices()
+        r = composition_rank(S) % n
+        return [time_case(L, p, q) for i, (p, q) in enumerate(self.pairs()) if i % n == r]
+
+    def witness(self, case):
+        i = self.pairs().index((case.constants[p_t], case.constants[q_t]))
+        return composition_of_rank(case.L, (i % self._slices()) % (1 << (case.L - 1)))
+
+    def strategy(self, L):
+        return st.integers(0, min(self._slices(), 1 << (L - 1)) - 1).map(lambda r: composition_of_rank(L, r))
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        raise QuantifierError(f"{what} ranges over time pairs 0 < p < q < 1: give --pair p,q (e.g. 2/5,1/2)")
+
+    def pair_case(self, L: int, text: str, what: str = "this clause") -> Case:
+        """``p,q`` from the command line: rationals ``0 < p < q < 1`` with denominators ``<= 64``."""
+        try:
+            p, q = (Fraction(x) for x in text.replace(" ", "").split(","))
+        except (ValueError, ZeroDivisionError):
+            raise QuantifierError(f"--pair {text[:40]!r} for {what} must be two rationals p,q such as 2/5,1/2") from None
+        if not (0 < p < q < 1 and max(p.denominator, q.denominator) <= 64):
+            raise QuantifierError(f"--pair {p},{q} for {what} needs 0 < p < q < 1 with denominators <= 64")
+        return time_case(L, p, q)
+
+
+class Cuts(Profile):
+    """Every pair of reveal counts ``0 <= a < b <= L-1`` (Wainwright, arXiv 2608.13520, Lemma 5; the
+    clause binds ``a`` and ``b``).  No schedule."""
+
+    name, domain = "cuts", "every L >= 2 and every pair of reveal counts 0 <= a < b <= L-1"
+
+    def cases(self, L):
+        return [Case(L, bind=((a_n, a), (b_n, b))) for a in range(L - 1) for b in range(a + 1, L)]
+
+    def instance_cases(self, L, S):
+        if L <= CUTS_ALL_MAX_L:
+            return self.cases(L)
+        counts = sorted({0, 1, 2, L // 4, L // 2, (3 * L) // 4, L - 2, L - 1})  # long sequences: a sample
+        return [Case(L, bind=((a_n, a), (b_n, b))) for a in counts for b in counts if a < b]
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        raise QuantifierError(f"{what} ranges over reveal counts 0 <= a < b <= L-1: give --pair a,b (e.g. 0,2)")
+
+    def pair_case(self, L: int, text: str, what: str = "this clause") -> Case:
+        """``a,b`` from the command line: integers ``0 <= a < b <= L-1``."""
+        try:
+            a, b = (int(x) for x in text.replace(" ", "").split(","))
+        except ValueError:
+            raise QuantifierError(f"--pair {text[:40]!r} for {what} must be two integers a,b such as 0,2") from None
+        if not 0 <= a < b <= L - 1:
+            raise QuantifierError(f"--pair {a},{b} for {what} needs 0 <= a < b <= L-1 = {L - 1}")
+        return Case(L, bind=((a_n, a), (b_n, b)))
+
+
 class Policies(Quantifier):
     """Value-dependent unmasking policies (statement A1; :mod:`proofs_check.model.policies`).
 
@@ -418,9 +535,61 @@ class Policies(Quantifier):
         return Schedule(case.sizes) if case.sizes is not None else one_step(case.L)
 
 
+#: Bits of the certified lower bound of ln(L-1) bound by ``geometric`` cases (width 2^-LOG_BITS).
+LOG_BITS = 48
+
+
+def log_lower_bound(n: int, bits: int = LOG_BITS) -> Fraction:
+    """A rational ``lam`` with ``lam <= ln(n) < lam + 2^-bits``, both ends certified by the exact
+    engine (``numerics.certify.compare`` against ``log(n)``)."""
+    from proofs_check.numerics.certify import compare  # numerics is below model
+    from proofs_check.numerics.exact import LogLinear
+    import mpmath
+    with mpmath.workprec(bits + 64):
+        lam = Fraction(int(mpmath.floor(mpmath.log(n) * 2**bits)), 2**bits)
+    exact = LogLinear.log(n)
+    if not (compare(lam, exact, "<=").ok and compare(exact, lam + Fraction(1, 2**bits), "<").ok):
+        raise ArithmeticError(f"could not certify the enclosure of ln({n})")  # never: mpmath is correctly rounded
+    return lam
+
+
+class Geometric(Profile):
+    """Wainwright's geometric grid (arXiv 2608.13520, Corollary 1, eq. 21): the ``(L, N)`` with
+    rational grid points and ``N >= 2 ln(L-1)``.  The points are rational iff ``r = (L-1)^(2/N)``
+    is rational, hence an integer, and ``N >= 2 ln(L-1) = N ln r`` iff ``r <= e``; ``r = 1`` is
+    ``L = 2`` (an empty grid), so ``r = 2``: exactly ``L = 2^k + 1`` with ``N = 2k``, one case.
+    The case binds ``N`` and ``lambda``, a certified lower bound of ``ln(L-1)`` within ``2^-48``
+    (:func:`log_lower_bound`): the clause's right side grows with ``lambda`` (its ``H`` is
+    nonnegative on the cone), so proving it at ``lambda`` proves it at ``ln(L-1)``."""
+
+    name = "geometric"
+    domain = "every L = 2^k + 1 (k >= 1) with N = 2k: the rational geometric grids with N >= 2 ln(L-1)"
+
+    @staticmethod
+    def steps(L: int) -> list[int]:
+        """Every ``N`` with ``(L-1)^(2/N)`` an integer ``r <= 2`` (the module docstring's ``r = 2``)."""
+        return [N for N in range(1, 2 * L.bit_length() + 1) if geometric_ratio(L, N) == 2]
+
+    def cases(self, L):
+        return [Case(L, bind=((N_w, N), (lam_w, log_lower_bound(L - 1)))) for N in self.steps(L)]
+
+    def instance_cases(self, L, S):
+        return self.cases(L)
+
+    def strategy(self, L):
+        return any_schedule(L)
+
+    def case_for(self, L, schedule=None, step=None, refined=None, u_value=None, what="this clause"):
+        cases = self.cases(L)
+        if not cases:
+            raise QuantifierError(f"{what} has a rational geometric grid only at L = 2^k + 1 (3, 5, 9, 17, ...), "
+                                  f"not L={L}")
+        return cases[0]
+
+
 QUANTIFIERS: dict[str, Quantifier] = {q.name: q for q in (
     Profile(), EachU(), All(), Balanced(), OneStep(), AllOnes(), SmallSteps(), Refinement(), Halving(),
-    Offset(), Exists(), Policies("policy", "position"), Policies("policy_random", "random"))}
+    Offset(), Exists(), Policies("policy", "position"), Policies("policy_random", "random"), Times(), Cuts(), Geometric())}
 
 #: ``check --schedules`` choices and the quantifier each stands for.
 DISPLAYED: dict[str, Quantifier] = {q.display: q for q in QUANTIFIERS.values() if q.display}

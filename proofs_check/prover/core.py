@@ -605,11 +605,17 @@ def prove_all(max_L: int, statements: Iterable[Statement] | None = None,
 
 
 def case_for(statement: Statement, clause_idx: int, L: int, schedule: str | None = None,
-             step: int | None = None, refined: str | None = None, u_value: int | None = None) -> Case:
-    """Build the case of one clause from command-line style input (validated by its quantifier)."""
+             step: int | None = None, refined: str | None = None, u_value: int | None = None,
+             pair: str | None = None) -> Case:
+    """Build the case of one clause from command-line style input (validated by its quantifier);
+    ``pair`` is the ``p,q`` or ``a,b`` of a clause over ``times`` or ``cuts``."""
     if not 0 <= clause_idx < len(statement.clauses):
         raise ProverInputError(f"{statement.id} has clauses 0..{len(statement.clauses) - 1}, not {clause_idx}")
     if isinstance(L, bool) or not isinstance(L, int) or L < 1:
         raise ProverInputError(f"--L {L!r} must be an integer >= 1")
-    return quantifier(statement.clauses[clause_idx].over).case_for(
-        L, schedule, step, refined, u_value, what=f"{statement.id} clause {clause_idx}")
+    q, what = quantifier(statement.clauses[clause_idx].over), f"{statement.id} clause {clause_idx}"
+    if pair is not None:
+        if not hasattr(q, "pair_case"):
+            raise ProverInputError(f"--pair is for clauses over times or cuts; {what} is over {q.name}")
+        return q.pair_case(L, pair, what)
+    return q.case_for(L, schedule, step, refined, u_value, what=what)

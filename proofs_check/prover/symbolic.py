@@ -85,7 +85,7 @@ def _add(a: dict, b: dict, c=1) -> dict:
 
 
 def _is_const(expr) -> bool:
-    return not expr.has(*_QUANTITIES, *defs.SCALAR_DEFINITIONS)
+    return not expr.has(*_QUANTITIES, *defs.SCALAR_DEFINITIONS, *defs.PROFILE_FORMS)
 
 
 def _form(expr, view: _View, refined: bool = False) -> dict:
@@ -129,6 +129,9 @@ def _form(expr, view: _View, refined: bool = False) -> dict:
         return _form(defs.FUNCTION_DEFINITIONS[expr.func](expr.args[0]), view, refined)
     if isinstance(expr, sp.Sum):
         return _sum(expr, view, refined)
+    if expr.func in defs.PROFILE_FORMS:  # Gamma(p, q), H(p, q), Hc(a, b), ...: built per case
+        raise NotSymbolic(f"{expr}: {expr.func.__name__} is expanded case by case (its g coefficients have no "
+                          f"closed form in L here); decided per L by dlm-verify prove")
     raise NotSymbolic(f"{expr.func.__name__} of a quantity is not linear: {expr}")
 
 
@@ -641,6 +644,9 @@ def prove_for_all_L(clause: Clause, min_L: int = 1, clause_id: str = "") -> Symb
     res = SymbolicResult(cid, clause.label, clause.over, "not_proved", max(min_L, 1))
     if not clause.prover:
         res.reason = "sampler-level clause (not linear in the profile); checked on instances only"
+        return res
+    if clause.over in dom.FINITE_ONLY:
+        res.reason = f"no symbolic domain for quantifier {clause.over!r}: {dom.FINITE_ONLY[clause.over]}"
         return res
     Lmin = (sp.Ge(L, res.L0),)
     try:

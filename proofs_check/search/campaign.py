@@ -77,7 +77,7 @@ def describe(inst: Instance, r: ClauseResult) -> dict:
         "name": inst.dist.name,
         "schedule": list(inst.schedule.sizes),
         "case": {"refined": list(r.case.refined or ()), "step": r.case.step,
-                 "bind": [[str(s), v] for s, v in r.case.bind],
+                 "bind": [[str(s), v if isinstance(v, int) else str(v)] for s, v in r.case.bind],
                  "policy": getattr(r.case.policy, "label", None)},
         "lhs": mpmath_str(r.lhs, 30),
         "rhs": mpmath_str(r.rhs, 30),
@@ -417,7 +417,7 @@ class Campaign:
         toward its tightest ratio, for ``seconds`` or exactly the Hypothesis ``rounds`` given; a
         violation of a paper/derived statement stops it, shrunk, and is returned."""
         triples = instances_for(st_, max_L=self.max_L, max_V=4)
-        strict = st_.provenance != "conjecture"
+        strict = st_.binding
         if strict and self.tallies[st_.id].failed:
             return None  # the sweep already holds its counterexample
 
@@ -541,7 +541,7 @@ class Campaign:
     # -- results ----------------------------------------------------------------
     @property
     def failed_statements(self) -> list[Tally]:
-        return [t for t in self.tallies.values() if t.failed and t.statement.provenance != "conjecture"]
+        return [t for t in self.tallies.values() if t.failed and t.statement.binding]
 
     def results(self) -> CampaignResult:
         return CampaignResult(self.seed, float(self.budget), round(self.elapsed, 2),

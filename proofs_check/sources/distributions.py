@@ -254,6 +254,114 @@ def product_distribution(marginals) -> Distribution:
     return Distribution(V, len(margs), rows, weights, name=f"product(L={len(margs)},V={V})")
 
 
+def noisy_copy_distribution(L: int, eta) -> Distribution:
+    """Noisy copy: a hidden uniform bit ``U``, ``X_i = U xor W_i`` with ``W_i ~ Bernoulli(eta)`` i.i.d.
+
+    For ``eta = a/b`` a sequence with ``k`` ones has probability
+    ``(a^k (b-a)^(L-k) + a^(L-k) (b-a)^k) / (2 b^L)``; the weights are the integer numerators.
+    ``eta = 0`` is the copy distribution, ``eta = 1/2`` independent uniform bits.
+    """
+    check_dense_size(2, L)
+    try:
+        eta = Fraction(eta)
+    except (TypeError, ValueError):
+        raise DistributionError(f"noise eta={eta!r} is not a rational number; give e.g. --eta 1/10") from None
+    if not 0 <= eta <= 1:
+        raise DistributionError(f"noise eta={eta} must lie in [0, 1]; give e.g. --eta 1/10")
+    a, b = eta.numerator, eta.denominator
+    rows = index_to_rows(np.arange(2**L, dtype=np.int64), 2, L)
+    ones = rows.sum(axis=1).tolist()
+    w = [a**k * (b - a) ** (L - k) + a ** (L - k) * (b - a) ** k for k in ones]
+    keep = [i for i, x in enumerate(w) if x]
+    return Distribution(2, L, rows[keep], [w[i] for i in keep], name=f"noisy-copy(L={L},eta={eta})")
+
+
+#: Longest noisy copy with a closed-form profile (h(m) has m + 1 terms with logs of m-digit integers).
+NOISY_COPY_MAX_L = 1024
+
+
+def _eta(eta) -> Fraction:
+    try:
+        x = Fraction(eta) if not isinstance(eta, float) else None
+    except (TypeError, ValueError):
+        x = None
+    if x is None:
+        raise DistributionError(f"noise eta={str(eta)[:40]!r} is not a rational number; give e.g. --eta 1/10")
+    if not 0 <= x <= 1:
+        raise DistributionError(f"noise eta={x} must lie in [0, 1]; give e.g. --eta 1/10")
+    return x
+
+
+class NoisyCopy:
+    """Noisy copy at any length (Source protocol) with its profile in closed form.
+
+    The law is exchangeable, so ``H(X_A)`` depends on ``m = |A|`` only.  With ``eta = a/b`` a block
+    of ``m`` symbols with ``k`` ones has probability ``n_k/D``, ``n_k = a^k (b-a)^(m-k) +
+    a^(m-k) (b-a)^k``, ``D = 2 b^m``, and ``sum_k C(m, k) n_k = D``, hence exactly
+
+        h(m) = log D - sum_k C(m, k) (n_k/D) log n_k,
+
+    ``m + 1`` log terms (no ``2^L`` enumeration).  The law is enumerated only while ``2^L`` is
+    at most the ``support_rows`` limit (:func:`noisy_copy_distribution`).
+    """
+
+    V = 2
+
+    def __init__(self, L: int, eta):
+        if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= NOISY_COPY_MAX_L:
+            raise DistributionError(f"noisy copy needs an integer length 1 <= L <= {NOISY_COPY_MAX_L}, got {L!r}")
+        self.L, self.eta = L, _eta(eta)
+        self.name = f"noisy-copy(L={L},eta={self.eta})"
+
+    def _level(self, m: int) -> tuple[int, list[tuple[int, int]]]:
+        a, b = self.eta.numerator, self.eta.denominator
+        return 2 * b**m, [(math.comb(m, k), a**k * (b - a) ** (m - k) + a ** (m - k) * (b - a) ** k)
+                          for k in range(m + 1)]
+
+    def _h_exact(self) -> list:
+        from proofs_check.numerics.exact import LogLinear
+        out = []
+        for m in range(self.L + 1):
+            D, terms = self._level(m)
+            logs: dict[int, Fraction] = {D: Fraction(1)}
+            for c, n in terms:
+                if n:
+                    logs[n] = logs.get(n, Fraction(0)) - Fraction(c * n, D)
+            out.append(LogLinear(0, logs))
+        return out
+
+    def _h_float(self) -> np.ndarray:
+        h = np.zeros(self.L + 1)
+        for m in range(1, self.L + 1):
+            D, terms = self._level(m)
+            h[m] = math.log(D) - sum(c * (n / D) * math.log(n) for c, n in terms if n)
+        return h
+
+    @cached_property
+    def _profile(self) -> InformationProfile:
+        return InformationProfile(self.L, self._h_float(), self._h_exact)
+
+    def profile(self) -> InformationProfile:
+        return self._profile
+
+    @property
+    def enumerable(self) -> bool:
+        return 2**self.L <= limit("support_rows")
+
+    @property
+    def n_support(self) -> int:
+        return 2 if self.eta in (0, 1) else 2**self.L
+
+    def law(self) -> Distribution | None:
+        return noisy_copy_distribution(self.L, self.eta) if self.enumerable else None
+
+    def to_json(self) -> dict:
+        return {"kind": "noisy-copy", "length": self.L, "eta": str(self.eta), "name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<NoisyCopy {self.name!r}>"
+
+
 def mixture(d1: Distribution, d2: Distribution, a: int = 1, b: int = 1) -> Distribution:
     """``(a p1 + b p2) / (a + b)`` with exact integer weights."""
     if (d1.V, d1.L) != (d2.V, d2.L):

@@ -25,6 +25,8 @@ words          words of exactly ``L`` letters of language ``lang`` with their wo
 markov         a random stationary chain on ``V`` symbols (default 4) from ``seed``; or, with
                ``lang``, the letter-bigram chain fitted to that language's words (``V = 26``)
 bigram         the letter-bigram chain of ``lang`` (default ``en``; ``V = 26``)
+noisy-copy     a hidden uniform bit seen through ``L`` independent binary symmetric channels of
+               crossover ``eta`` (rational, default ``1/10``): copy at ``eta = 0``, uniform at ``1/2``
 =============  ================================================================================
 
 Adding a family is one :func:`register` call (or one entry of ``FAMILIES`` below).
@@ -43,8 +45,9 @@ from hypothesis import strategies as st
 from proofs_check.errors import DistributionError
 from proofs_check.sources.base import Source
 from proofs_check.sources.distributions import (check_dense_size, check_shape, copy_distribution, mds_distribution,
-                                                mixture, parity_distribution, product_distribution,
-                                                random_distribution, smallest_prime_at_least, sum_zero_distribution)
+                                                mixture, NoisyCopy, noisy_copy_distribution, parity_distribution,
+                                                product_distribution, random_distribution, smallest_prime_at_least,
+                                                sum_zero_distribution)
 from proofs_check.sources.markov import bigram_chain, random_chain
 from proofs_check.sources.words import words_distribution
 
@@ -121,6 +124,12 @@ def _markov(L, V, seed, lang=None, **extra):
 
 def _bigram(L, V, seed, lang=None, **_):
     return _markov(L, V, seed, lang=lang or "en")
+
+
+def _noisy_copy(L, V, seed, eta=None, **_):
+    if V not in (None, 2):
+        raise DistributionError(f"the noisy-copy family has V = 2, got --V {V}; drop --V or use 2")
+    return NoisyCopy(L, "1/10" if eta is None else eta)  # closed-form profile at any L; law while 2^L is small
 
 
 #: Families built as an explicit (dense or sparse) distribution, bounded by the ``L`` and ``V`` limits.
@@ -202,6 +211,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("markov", "a random stationary chain, or with lang the letter-bigram chain", _markov,
            ("L", "V", "seed", "lang"), _tags("cli")),
     Family("bigram", "the letter-bigram chain of a language", _bigram, ("L", "lang"), _tags("cli")),
+    Family("noisy-copy", "a hidden uniform bit U, X_i = U xor W_i with W_i ~ Bernoulli(eta) i.i.d.", _noisy_copy,
+           ("L", "eta"), _tags("cli", "library"),
+           lambda L, tag: [noisy_copy_distribution(L, "1/10")] if 2**L <= MEMBER_MAX_SUPPORT else []),
 )}
 
 

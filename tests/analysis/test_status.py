@@ -38,3 +38,11 @@ def test_a_missing_campaign_file_is_no_results_and_a_bad_one_is_an_error(tmp_pat
     bad.write_text(json.dumps({**_campaign().to_json(), "seed": "zero"}))
     with pytest.raises(ResultsFileError, match="'seed' must be an integer"):
         load_campaign(bad)
+
+
+def test_the_dependency_figure_colours_every_provenance(tmp_path):
+    """Every registry provenance has a colour (a refuted statement, W3, crashed the board once)."""
+    from proofs_check.analysis.status import PROVENANCE_COLOURS, figure_dependencies
+    assert set(PROVENANCE_COLOURS) == set(registry.PROVENANCES)
+    path = figure_dependencies(tmp_path / "dependencies.png")
+    assert (tmp_path / "dependencies.png").stat().st_size > 0 and path is not None

@@ -10,6 +10,7 @@ import mpmath
 import pytest
 
 from proofs_check.cli.main import main
+from theory.registry import BINDING_PROVENANCES
 
 REQUIRED_KEYS = {"L", "V", "H", "MI", "TC", "DTC", "profile", "schedule", "kl_ideal", "kl_bruteforce", "statements"}
 STATEMENT_KEYS = {"id", "provenance", "lhs", "rhs", "verdict"}
@@ -58,7 +59,7 @@ def test_copy_L6_V3_schedule_321_gives_two_ln_3(capsys):
     for row in out["statements"]:
         assert STATEMENT_KEYS <= set(row)
         assert row["verdict"] in ("holds", "equal", "fails")
-        if row["provenance"] != "conjecture":
+        if row["provenance"] in BINDING_PROVENANCES:  # conjectures and refuted statements may fail
             assert row["holds"], row
     s1 = [r for r in out["statements"] if r["id"] == "S1"]
     assert s1 and all(r["verdict"] == "equal" for r in s1)  # S1 is tight on copy
@@ -237,7 +238,8 @@ def test_a_long_markov_chain_file_is_inspected_from_its_closed_form(capsys, tmp_
         m += sk
     assert math.isclose(out["kl_ideal"], kl, rel_tol=1e-9)
     ids = {r["id"] for r in out["statements"]}
-    assert {"F3", "F4", "P1", "S1", "S3", "S4"} <= ids and all(r["holds"] for r in out["statements"])
+    assert {"F3", "F4", "P1", "S1", "S3", "S4"} <= ids
+    assert all(r["holds"] for r in out["statements"] if r["provenance"] in BINDING_PROVENANCES)
 
 
 def test_a_learned_predictor_on_real_words_satisfies_f1_exactly(capsys):

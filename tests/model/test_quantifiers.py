@@ -41,6 +41,7 @@ def _same(a: Case, b: Case) -> bool:
 @pytest.mark.parametrize("L", [1, 2, 3, 6])
 def test_every_finite_case_is_an_instance_case_of_its_witness(name, L):
     q = quantifier(name)
+    L = max(L, q.covers_from_L)  # times: an instance checks 2 of its 210 pairs, all reached from L = 8
     cases = q.cases(L)
     assert len(set(map(_key, cases))) == len(cases)  # no case twice
     for case in cases:
@@ -58,6 +59,7 @@ def test_instance_cases_are_finite_cases_and_cover_them(name, L):
     """Over every schedule of length L, the instance cases are among the finite cases, and
     every finite case is reached by some schedule."""
     q = quantifier(name)
+    L = max(L, q.covers_from_L)
     finite = q.cases(L)
     reached = []
     for S in compositions(L):
@@ -72,7 +74,8 @@ def test_instance_cases_are_finite_cases_and_cover_them(name, L):
 def test_strategy_draws_schedules_the_quantifier_applies_to(name, data, L):
     S = data.draw(quantifier(name).strategy(L))
     assert isinstance(S, Schedule) and S.L == L
-    assert quantifier(name).instance_cases(L, S), (name, S)
+    # geometric has cases only at L = 2^k + 1 (3, 5, 9): elsewhere nothing applies
+    assert quantifier(name).instance_cases(L, S) or not quantifier(name).cases(L), (name, S)
 
 
 def test_case_counts_are_those_of_the_definitions():
@@ -80,7 +83,10 @@ def test_case_counts_are_those_of_the_definitions():
     L = 6
     expected = {"profile": 1, "each_u": 5, "all": 32, "balanced": 6, "one_step": 1, "all_ones": 1,
                 "small_steps": 13, "refinement": 5 * 16, "halving": 31, "offset": 6, "exists": 5,
-                "policy": 3 * 6 + 3, "policy_random": 3 * 6 + 3}
+                "policy": 3 * 6 + 3, "policy_random": 3 * 6 + 3,
+                "times": 210,  # pairs of the 21 rationals in (0, 1) with denominator <= 8 (sum of phi(2..8))
+                "cuts": 15,    # 0 <= a < b <= 5: C(6, 2)
+                "geometric": 0}  # only L = 2^k + 1 has a rational geometric grid with N >= 2 ln(L-1)
     assert {n: len(q.cases(L)) for n, q in QUANTIFIERS.items()} == expected
 
 
@@ -108,3 +114,23 @@ def test_case_for_validates_input():
             quantifier(name).case_for(5, **kw)
     with pytest.raises(ScheduleError, match="exactly one step split"):
         quantifier("refinement").case_for(5, "3,2", refined="1,1,1,2")
+
+
+def test_composition_rank_is_a_bijection():
+    from proofs_check.model.quantifiers import composition_of_rank, composition_rank
+    for L in range(1, 8):
+        ranks = sorted(composition_rank(S) for S in compositions(L))
+        assert ranks == list(range(2 ** (L - 1)))
+        assert all(composition_of_rank(L, composition_rank(S)) == S for S in compositions(L))
+
+
+def test_times_slices_partition_the_pairs():
+    """From L = 8 the two-pair slices of ``times`` over the schedules of one L cover the 210 pairs
+    (each pair once per 105 ranks); every schedule of every L gets exactly two pairs."""
+    q = quantifier("times")
+    for L in (8, 9):
+        seen = {c.bind for S in compositions(L) for c in q.instance_cases(L, S)}
+        assert seen == {c.bind for c in q.cases(L)}
+    for L in (1, 2, 5, 10):
+        assert all(len(q.instance_cases(L, S)) == 2 for S in compositions(L))
+    assert [len(q.cases(L)) for L in (1, 8)] == [210, 210]

@@ -29,7 +29,7 @@ from theory.registry import Clause, Statement
 from theory.symbols import KL, MI, D, L, T, delta, eps_train, g, k, m, s, s_max, s_step
 
 MAX_L = 10
-PROVABLE = ("F2", "F3", "F4", "P1", "P2", "P3", "S1", "S2", "S3", "S4")
+PROVABLE = ("F2", "F3", "F4", "P1", "P2", "P3", "S1", "S2", "S3", "S4", "BER", "W1", "W2", "W4", "W5", "W6")
 
 
 def mutant(sid: str, idx: int, **changes) -> Statement:
@@ -48,9 +48,20 @@ MUTANTS = {
 }
 
 
+#: Statements over the 210 time pairs are proved to this L here (1470 cases each); `dlm-verify
+#: prove` takes them to its max-L 12, and test_wainwright.py / test_refuted.py cover them too.
+TIMES_MAX_L = 7
+
+
+def _over_times(st) -> bool:
+    return any(c.over == "times" for c in st.clauses)
+
+
 @pytest.fixture(scope="module")
 def registry_results():
-    return {r.id: r for r in pv.prove_all(MAX_L)}
+    timed = [st for st in registry.STATEMENTS if _over_times(st)]
+    rest = [st for st in registry.STATEMENTS if not _over_times(st)]
+    return {r.id: r for r in pv.prove_all(MAX_L, rest) + pv.prove_all(TIMES_MAX_L, timed)}
 
 
 # -- the registry is proved ---------------------------------------------------------------------
@@ -150,7 +161,8 @@ def test_quantifier_case_counts(L_):
         fib.append(fib[-1] + fib[-2])
     expected = {"profile": 1, "each_u": L_ - 1, "all": 2 ** (L_ - 1), "balanced": L_, "one_step": 1,
                 "all_ones": 1, "small_steps": fib[L_], "refinement": (L_ - 1) * 2 ** (L_ - 2),
-                "halving": 2 ** (L_ - 1) - 1, "offset": L_, "exists": L_ - 1}
+                "halving": 2 ** (L_ - 1) - 1, "offset": L_, "exists": L_ - 1, "times": 210,
+                "cuts": L_ * (L_ - 1) // 2}
     for over, n in expected.items():
         assert len(pv.quantifier_cases(over, L_)) == n, over
     with pytest.raises(QuantifierError, match="sometimes.*known: profile"):
@@ -169,8 +181,17 @@ def test_bulk_path_agrees_with_one_case_certificates():
                     continue
                 bulk = prover.prove_clause(st, idx, L_)
                 refuted = {x.case: x for x in bulk.refuted}
+                cases = pv.quantifier_cases(clause.over, L_)
+                if clause.over == "times":  # every 7th of the 210 pairs, matched case by case
+                    for case in cases[::7]:
+                        cert = pv.certificate(st, idx, case)
+                        n += 1
+                        assert (cert.status == "proved") == (case in bulk.proved_cases), (st.id, idx, case)
+                        if cert.status == "refuted":
+                            assert case in refuted and refuted[case].direction == cert.direction
+                    continue
                 proved = not_linear = 0
-                for case in pv.quantifier_cases(clause.over, L_):
+                for case in cases:
                     cert = pv.certificate(st, idx, case)
                     n += 1
                     if cert.status == "refuted":
@@ -259,7 +280,12 @@ def test_cli_prove_json(capsys):
     assert set(by_id) == set(registry.BY_ID)
     for x in out:
         assert {"id", "provenance", "max_L", "schedules_proved", "refuted", "clauses"} <= set(x)
-        assert x["max_L"] == 6 and x["refuted"] == []
+        assert x["max_L"] == 6
+        st = registry.get(x["id"])
+        if st.provenance == "refuted":  # a recorded finding: refuted exactly in its pinned clause
+            assert x["refuted"] and {r["clause"] for r in x["refuted"]} == {st.clause_index(st.counterexample.clause)}
+        else:
+            assert x["refuted"] == [], x["id"]
     assert by_id["P1"]["schedules_proved"] == sum(2 ** (L_ - 1) for L_ in range(2, 7))
     assert by_id["S3"]["clauses"][1]["status"] == "proved"
 

@@ -39,7 +39,7 @@ def test_campaign_on_registry_exits_0(tmp_path, capsys):
                           "tightest_ratio", "worst", "counterexample", "ratios", "predictors", "eps_train_instances"}
         assert s["instances"] > 0 and s["checks"] >= s["instances"]
         assert s["holds"] + s["equal"] + s["fails"] == s["checks"]
-        if s["provenance"] != "conjecture":
+        if registry.get(s["id"]).binding:  # paper/derived; a conjecture or a refuted statement (W3) may fail
             assert s["fails"] == 0
     assert results["total_checks"] == sum(s["checks"] for s in results["statements"])
     assert results["schema"] == "dlm-verify/campaign/1"
@@ -148,7 +148,8 @@ def test_the_sweep_covers_real_words_and_long_chains_and_every_statement_holds_t
     for inst in insts:
         results = check_all(inst)
         assert {r.statement for r in results} >= {"F3", "P1", "S1", "S3"}
-        bad = [(r.statement, r.label, str(r.verdict)) for r in results if not r.verdict.ok]
+        bad = [(r.statement, r.label, str(r.verdict)) for r in results
+               if not r.verdict.ok and registry.get(r.statement).binding]  # a refuted statement fails by record
         assert not bad, (inst.dist, inst.schedule, bad)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from proofs_check.sources import words as W
+from theory import registry
 
 needs_wordfreq = pytest.mark.skipif(
     importlib.util.find_spec("wordfreq") is None,
@@ -314,6 +315,8 @@ def test_every_statement_holds_on_english_three_letter_words(schedule):
 
     inst = Instance(W.words_distribution("en", 3), Schedule(schedule), bruteforce=True)
     results = check_all(inst)
+    binding = {st.id for st in registry.STATEMENTS if st.binding}
     failed = [(r.statement, r.label, str(r.verdict)) for r in results if not r.verdict.ok]
-    assert results and not failed
+    assert results and not [f for f in failed if f[0] in binding]
+    assert {f[0] for f in failed} <= {"W3"}  # the recorded refutation also fails on English words
     assert {"F1", "F3", "P1", "S1", "S3"} <= {r.statement for r in results}

@@ -8,8 +8,9 @@ from theory.symbols import L, s_max
 
 
 def test_one_domain_per_quantifier():
-    assert set(dom.DOMAINS) | set(dom.NO_SYMBOLIC_DOMAIN) == set(registry.QUANTIFIERS)
+    assert set(dom.DOMAINS) | set(dom.NO_SYMBOLIC_DOMAIN) | set(dom.FINITE_ONLY) == set(registry.QUANTIFIERS)
     assert not set(dom.DOMAINS) & set(dom.NO_SYMBOLIC_DOMAIN)
+    assert not (set(dom.DOMAINS) | set(dom.NO_SYMBOLIC_DOMAIN)) & set(dom.FINITE_ONLY)
     clauses = [c for st in registry.STATEMENTS for c in st.clauses if c.over in dom.NO_SYMBOLIC_DOMAIN]
     assert clauses and not any(c.prover for c in clauses), "a prover clause needs a symbolic domain"
     for over, regions in dom.DOMAINS.items():

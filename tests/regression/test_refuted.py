@@ -1,0 +1,66 @@
+"""Recorded refutations stay refuted (provenance ``refuted`` in the registry).
+
+Each refuted statement carries a pinned counterexample: the case (``L`` and bound values) and a
+distribution built from the family table.  These tests fail if the certified verdict on that
+counterexample stops failing (a changed definition, a weakened clause) or if the prover stops
+refuting the clause, and they check that the clauses that were not refuted are still proved.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from proofs_check.cli.main import main
+from proofs_check.model.instance import Instance
+from proofs_check.model.quantifiers import quantifier
+from proofs_check.numerics.certify import compare
+from proofs_check.prover import core as pv
+from proofs_check.sources import families
+from theory import registry
+from theory.linear import Case
+from theory.symbols import NAMES, a_n, b_n, p_t, q_t
+
+REFUTED = [st for st in registry.STATEMENTS if st.provenance == "refuted"]
+SYMBOLS = {"p": p_t, "q": q_t, "a": a_n, "b": b_n, **NAMES}
+
+
+def _case(cx) -> Case:
+    return Case(cx.L, bind=tuple((SYMBOLS[name], Fraction(v)) for name, v in cx.bind))
+
+
+def test_there_is_a_recorded_refutation():
+    assert [st.id for st in REFUTED] == ["W3"]
+
+
+@pytest.mark.parametrize("st", REFUTED, ids=lambda st: st.id)
+def test_pinned_counterexample_still_fails_certified(st):
+    cx = st.counterexample
+    assert cx is not None, f"{st.id} is refuted but records no counterexample"
+    idx = st.clause_index(cx.clause)
+    clause, case = st.clauses[idx], _case(cx)
+    dist = families.build(cx.family, cx.L, **dict(cx.family_args))
+    inst = Instance(dist, quantifier(clause.over).witness(case))
+    v = compare(inst.value(clause.lhs, case), inst.value(clause.rhs, case), clause.rel)
+    assert v.status == "fails", v
+    assert f"{float(inst.value(clause.lhs, case)):.10f}" in cx.lhs and f"{float(inst.value(clause.rhs, case)):.10f}" in cx.rhs
+    cert = pv.certificate(st, idx, case)
+    assert cert.status == "refuted" and cert.direction is not None
+
+
+@pytest.mark.parametrize("st", REFUTED, ids=lambda st: st.id)
+def test_refuted_clause_is_refuted_at_every_L_and_the_others_proved(st):
+    r = pv.prove_statement(st, 6)
+    keys = {st.clauses[c.index].key: c for c in r.clauses}
+    for key, c in keys.items():
+        if key == st.counterexample.clause:
+            assert all(per.refuted for per in c.per_L), (key, [len(per.refuted) for per in c.per_L])
+        else:
+            assert c.proved == c.cases, (key, c.to_json())
+
+
+def test_a_refuted_statement_does_not_fail_the_prove_run(capsys):
+    assert main(["prove", "--statement", "W3", "--max-L", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "refuted" in out and "never fail the run" in out
