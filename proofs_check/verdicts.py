@@ -41,7 +41,7 @@ class Established(StrEnum):
 
 class ExitCode(IntEnum):
     OK = 0
-    FAILS = 1          # a paper/derived statement fails, or `check` refuted the relation
+    FAILS = 1          # a statement fails, a recorded refutation stops failing, or `check` refuted
     USAGE = 2          # bad usage or bad input (a one-line message names the value and the fix)
     INCONCLUSIVE = 3   # verified for L <= N only, or not refuted
     INTERNAL = 4       # a bug: the message says where the traceback was written
@@ -52,7 +52,7 @@ class ExitCode(IntEnum):
 #: What each exit code means; the README table and ``dlm-verify --help`` are generated from it.
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success: nothing fails (`check`: proved)",
-    ExitCode.FAILS: "a paper/derived statement fails, or `check` refuted the relation",
+    ExitCode.FAILS: "a paper/derived statement fails, a recorded refutation stops failing, or `check` refuted the relation",
     ExitCode.USAGE: "bad usage or bad input (one line names the value and the fix)",
     ExitCode.INCONCLUSIVE: "inconclusive: verified for L <= N only, not refuted, or equal within width",
     ExitCode.INTERNAL: "internal error, a bug (one line gives the file holding the traceback)",

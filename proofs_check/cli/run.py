@@ -16,6 +16,7 @@ from proofs_check.search.campaign import MAX_ROUNDS, MAX_WORKERS, Campaign, defa
 from proofs_check.search.results import CampaignResult
 from proofs_check import validate
 from proofs_check.files import check_writable, write_atomic
+from proofs_check.verdicts import Status
 
 DEFAULT_RESULTS = "out/campaign.json"
 
@@ -62,10 +63,22 @@ def run(args) -> int:
     failed = camp.failed_statements
     for t in failed:
         out.print(f"[red]COUNTEREXAMPLE {t.statement.id}[/]: {escape(json.dumps(t.counterexample))}")
+    stale = _stale_refutations(statements)
+    for st, verdict in stale:
+        out.print(f"[red]NO LONGER REFUTED {st.clause_id(st.clause_index(st.counterexample.clause))}[/]: "
+                  f"its pinned counterexample now gives '{verdict.status.value}'; the registry's record is stale")
     out.print(f"{results.total_checks} certified checks in {results.elapsed_seconds} s "
               f"({results.workers} worker{'s' if results.workers != 1 else ''}); "
               f"{_non_optimal_line(results)}; results in {escape(str(path))}")
-    return 1 if failed else 0
+    return 1 if failed or stale else 0
+
+
+def _stale_refutations(statements) -> list:
+    """Refuted statements whose pinned counterexample no longer fails (re-certified from scratch)."""
+    from proofs_check.search.counterexamples import pinned_verdict
+
+    checked = [(st, pinned_verdict(st)) for st in statements if st.provenance == "refuted"]
+    return [(st, v) for st, v in checked if v.status != Status.FAILS]
 
 
 def _file_statements(path: str | None) -> tuple:

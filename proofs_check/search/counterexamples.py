@@ -15,16 +15,23 @@ import json
 import os
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
+
+from theory.linear import Case
+from theory.symbols import NAMES, a_n, b_n, p_t, q_t
 
 from proofs_check.errors import DlmInputError, ResultsFileError
 from proofs_check.model.instance import Instance, instance_cases
+from proofs_check.model.quantifiers import quantifier
+from proofs_check.numerics.certify import Verdict, compare
 from proofs_check.model.schedules import Schedule
 from proofs_check.prover.rays import refute_on_rays
 from proofs_check.search.check import _class_name, _is_linear, _quantifier, _refuted_on_ray, ray_clause
 from proofs_check.search.results import CHECK_METHODS, CheckResult, schema
 from proofs_check.search.userexpr import parse
 from proofs_check.search.witnesses import _certify, _Found
+from proofs_check.sources import families
 from proofs_check.sources.jsonio import from_json
 from proofs_check.verdicts import Established
 
@@ -133,3 +140,22 @@ def _replay_ray(read, over: str, record: dict, res: CheckResult) -> bool:
         return False
     _refuted_on_ray(ref, res)
     return True
+
+
+def pinned_verdict(st) -> Verdict:
+    """Re-certify, from scratch, the counterexample a ``refuted`` registry statement records.
+
+    The statement's :class:`theory.registry.Counterexample` names the clause, the case (``L`` and
+    the bound values, e.g. ``p = 2/5, q = 1/2``) and a family distribution; the distribution is
+    built again and the clause's two sides are compared exactly.  A verdict other than ``fails``
+    means the recorded refutation no longer holds (a definition or the clause changed), which
+    ``run`` reports as a failure and the regression tests pin.
+    """
+    cx = st.counterexample
+    if cx is None:
+        raise ValueError(f"{st.id} has provenance {st.provenance!r} but records no counterexample")
+    names = {"p": p_t, "q": q_t, "a": a_n, "b": b_n, **NAMES}
+    clause = st.clauses[st.clause_index(cx.clause)]
+    case = Case(cx.L, bind=tuple((names[name], Fraction(v)) for name, v in cx.bind))
+    inst = Instance(families.build(cx.family, cx.L, **dict(cx.family_args)), quantifier(clause.over).witness(case))
+    return compare(inst.value(clause.lhs, case), inst.value(clause.rhs, case), clause.rel)

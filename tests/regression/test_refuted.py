@@ -8,6 +8,7 @@ refuting the clause, and they check that the clauses that were not refuted are s
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -15,8 +16,8 @@ import pytest
 from proofs_check.cli.main import main
 from proofs_check.model.instance import Instance
 from proofs_check.model.quantifiers import quantifier
-from proofs_check.numerics.certify import compare
 from proofs_check.prover import core as pv
+from proofs_check.search.counterexamples import pinned_verdict
 from proofs_check.sources import families
 from theory import registry
 from theory.linear import Case
@@ -38,15 +39,35 @@ def test_there_is_a_recorded_refutation():
 def test_pinned_counterexample_still_fails_certified(st):
     cx = st.counterexample
     assert cx is not None, f"{st.id} is refuted but records no counterexample"
+    v = pinned_verdict(st)
+    assert v.status == "fails", v
     idx = st.clause_index(cx.clause)
     clause, case = st.clauses[idx], _case(cx)
-    dist = families.build(cx.family, cx.L, **dict(cx.family_args))
-    inst = Instance(dist, quantifier(clause.over).witness(case))
-    v = compare(inst.value(clause.lhs, case), inst.value(clause.rhs, case), clause.rel)
-    assert v.status == "fails", v
+    inst = Instance(families.build(cx.family, cx.L, **dict(cx.family_args)), quantifier(clause.over).witness(case))
     assert f"{float(inst.value(clause.lhs, case)):.10f}" in cx.lhs and f"{float(inst.value(clause.rhs, case)):.10f}" in cx.rhs
     cert = pv.certificate(st, idx, case)
     assert cert.status == "refuted" and cert.direction is not None
+
+
+def _stale_record(st):
+    """The same statement with its pinned counterexample moved to the clause that holds."""
+    other = next(c.key for c in st.clauses if c.key != st.counterexample.clause)
+    return dataclasses.replace(st, counterexample=dataclasses.replace(st.counterexample, clause=other))
+
+
+@pytest.mark.parametrize("st", REFUTED, ids=lambda st: st.id)
+def test_a_stale_record_is_not_refuted(st):
+    assert pinned_verdict(_stale_record(st)).status != "fails"
+
+
+def test_the_main_job_fails_when_a_recorded_refutation_stops_failing(tmp_path, monkeypatch, capsys):
+    args = ["run", "--statement", "W3", "--rounds", "0", "--max-L", "2", "--workers", "1",
+            "--json", str(tmp_path / "r.json")]
+    assert main(args) == 0  # W3 fails on instances by record, and its record still fails
+    real = registry.get
+    monkeypatch.setattr(registry, "get", lambda sid: _stale_record(real(sid)) if sid == "W3" else real(sid))
+    assert main(args) == 1
+    assert "NO LONGER REFUTED W3.lower" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("st", REFUTED, ids=lambda st: st.id)
