@@ -498,6 +498,8 @@ def _stencil_sum(stencil, var, leaves, tables, lo: int, hi: int, case: Case) -> 
 QUANTITIES = _QUANTITIES
 #: ``compile_expr(expr)``: a closure ``env -> int | Fraction`` evaluating ``expr`` exactly.
 compile_expr = _compile_expr
+#: ``acc += scale * form``, dropping keys whose coefficient cancels to 0.
+add_scaled = _add
 #: Raised by :func:`compile_expr` for an expression it cannot compile (evaluate it by :func:`linear_form`).
 NotCompilable = _NotCompilable
 #: ``summand_leaves(body, var)``: the schedule atoms of a Sum's summand that depend on its variable.

@@ -15,7 +15,7 @@ from fractions import Fraction
 import sympy as sp
 
 from theory import registry
-from theory.linear import CONST, Case, NotLinearError, linear_form
+from theory.linear import CONST, Case, NotLinearError, add_scaled, linear_form
 from theory.registry import Clause, Statement
 from theory.relations import relation as relation_type
 from theory.symbols import KL_ideal
@@ -68,12 +68,8 @@ def _substitute_kl(form: dict, case: Case) -> dict:
         return form
     if case.sizes is None:
         raise NotLinearError("KL needs a schedule")
-    for key, v in list(linear_form(KL_ideal, case).items()) + [("eps_train", Fraction(1))]:
-        x = form.get(key, 0) + c * v
-        if x:
-            form[key] = x
-        else:
-            form.pop(key, None)
+    add_scaled(form, linear_form(KL_ideal, case), c)
+    add_scaled(form, {"eps_train": Fraction(1)}, c)
     return form
 
 
@@ -81,12 +77,7 @@ def slack_form(clause: Clause, case: Case) -> dict:
     """``d`` for one case as a linear form (keys ``m`` for ``h(m)``, ``const``, logs, ``eps_train``)."""
     acc: dict = {}
     for sgn, term in _signed_terms(clause):
-        for key, v in _substitute_kl(linear_form(term, case), case).items():
-            x = acc.get(key, 0) + sgn * v
-            if x:
-                acc[key] = x
-            else:
-                acc.pop(key, None)
+        add_scaled(acc, _substitute_kl(linear_form(term, case), case), sgn)
     return acc
 
 
