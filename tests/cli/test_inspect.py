@@ -11,28 +11,18 @@ import pytest
 
 from proofs_check.cli.main import main
 from theory.registry import BINDING_PROVENANCES
+from tests.cli.cli_contract import command_error, command_json
 
 REQUIRED_KEYS = {"L", "V", "H", "MI", "TC", "DTC", "profile", "schedule", "kl_ideal", "kl_bruteforce", "statements"}
 STATEMENT_KEYS = {"id", "provenance", "lhs", "rhs", "verdict"}
 
 
 def inspect_json(capsys, *args) -> dict:
-    code = main(["inspect", *args, "--json"])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return json.loads(out)
+    return command_json(capsys, "inspect", *args)
 
 
 def inspect_error(capsys, *args) -> str:
-    """Run a failing inspect; return its one-line message after checking the contract."""
-    code = main(["inspect", *args])
-    out, err = capsys.readouterr()
-    assert code == 2
-    assert "Traceback" not in err and out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("dlm-verify inspect: error: ")
-    return lines[0]
+    return command_error(capsys, "inspect", *args)
 
 
 def write(tmp_path, name: str, obj) -> str:

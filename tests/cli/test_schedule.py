@@ -13,24 +13,17 @@ from proofs_check.model.schedules import compositions
 from proofs_check.numerics.certify import sign
 from proofs_check.sources import families
 from proofs_check.analysis.schedule_table import KINDS, SCHEMA_VERSION
+from tests.cli.cli_contract import command_error, command_json
 
 ENTRY_KEYS = {"kind", "sizes", "steps", "kl", "certified", "ratio", "value_zero", "bounds", "note"}
 
 
 def schedule_json(capsys, *args) -> dict:
-    code = main(["schedule", *args, "--json"])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return json.loads(out)
+    return command_json(capsys, "schedule", *args)
 
 
 def schedule_error(capsys, *args) -> str:
-    code = main(["schedule", *args])
-    out, err = capsys.readouterr()
-    assert code == 2 and out == "" and "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("dlm-verify schedule: error: "), err
-    return lines[0]
+    return command_error(capsys, "schedule", *args)
 
 
 def test_json_schema_and_opt_against_enumeration(capsys):
