@@ -3,7 +3,6 @@ enumeration and the exact profile), the JSON schema, the figure, and bad input o
 
 from __future__ import annotations
 
-
 import pytest
 
 from proofs_check.analysis import optimal as opt
