@@ -142,20 +142,31 @@ def _replay_ray(read, over: str, record: dict, res: CheckResult) -> bool:
     return True
 
 
-def pinned_verdict(st) -> Verdict:
-    """Re-certify, from scratch, the counterexample a ``refuted`` registry statement records.
-
-    The statement's :class:`theory.registry.Counterexample` names the clause, the case (``L`` and
-    the bound values, e.g. ``p = 2/5, q = 1/2``) and a family distribution; the distribution is
-    built again and the clause's two sides are compared exactly.  A verdict other than ``fails``
-    means the recorded refutation no longer holds (a definition or the clause changed), which
-    ``run`` reports as a failure and the regression tests pin.
-    """
+def pinned_case(st) -> Case:
+    """The case (``L`` and the bound values, e.g. ``p = 2/5, q = 1/2``) a refuted statement records."""
     cx = st.counterexample
     if cx is None:
         raise ValueError(f"{st.id} has provenance {st.provenance!r} but records no counterexample")
     names = {"p": p_t, "q": q_t, "a": a_n, "b": b_n, **NAMES}
+    return Case(cx.L, bind=tuple((names[name], Fraction(v)) for name, v in cx.bind))
+
+
+def pinned_sides(st) -> tuple:
+    """Both sides of the recorded clause on the recorded case and family distribution, built afresh."""
+    cx, case = st.counterexample, pinned_case(st)
     clause = st.clauses[st.clause_index(cx.clause)]
-    case = Case(cx.L, bind=tuple((names[name], Fraction(v)) for name, v in cx.bind))
     inst = Instance(families.build(cx.family, cx.L, **dict(cx.family_args)), quantifier(clause.over).witness(case))
-    return compare(inst.value(clause.lhs, case), inst.value(clause.rhs, case), clause.rel)
+    return inst.value(clause.lhs, case), inst.value(clause.rhs, case)
+
+
+def pinned_verdict(st) -> Verdict:
+    """Re-certify, from scratch, the counterexample a ``refuted`` registry statement records.
+
+    The statement's :class:`theory.registry.Counterexample` names the clause, the case and a
+    family distribution; the distribution is built again and the clause's two sides are compared
+    exactly.  A verdict other than ``fails`` means the recorded refutation no longer holds (a
+    definition or the clause changed), which ``run`` reports as a failure and the regression
+    tests pin.
+    """
+    lhs, rhs = pinned_sides(st)  # raises when the statement records no counterexample
+    return compare(lhs, rhs, st.clauses[st.clause_index(st.counterexample.clause)].rel)
