@@ -262,10 +262,15 @@ def real_and_long_instances() -> Iterable[Instance]:
 
 
 def _key(inst: Instance):
+    """An instance's identity: its law (a source too long to enumerate: its parameters) and its
+    schedule, with the offset family a member was drawn from (``Schedule.offset_step``: the sizes
+    alone do not fix it, and the offset clauses check that family's case)."""
     d = inst.dist
-    if d.law() is None:  # a source too long to enumerate: its parameters are its identity
-        return (json.dumps(d.to_json()), inst.schedule.sizes)
-    return (d.V, d.L, d.support.tobytes(), d.weights, inst.schedule.sizes)
+    sched = inst.schedule
+    sizes = sched.sizes if sched.offset_step is None else (sched.sizes, sched.offset_step)
+    if d.law() is None:
+        return (json.dumps(d.to_json()), sizes)
+    return (d.V, d.L, d.support.tobytes(), d.weights, sizes)
 
 
 # -- shards: the fixed work list ------------------------------------------------------------------
