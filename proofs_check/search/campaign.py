@@ -38,7 +38,7 @@ import multiprocessing
 import os
 import time
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Callable, Iterable
@@ -273,6 +273,55 @@ def _key(inst: Instance):
     return (d.V, d.L, d.support.tobytes(), d.weights, sizes)
 
 
+def statements_tag(statements) -> str:
+    """A digest of what a list of statements says (ids and clauses): the part of a memo key that
+    tells two statement lists apart, e.g. two statement files that reuse an id."""
+    text = repr([(s.id, s.provenance, s.min_L, [(c.key, c.over, str(c.lhs), c.rel, str(c.rhs), c.needs_optimal,
+                                                 c.prover) for c in s.clauses]) for s in statements])
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+#: Instances whose clause results :class:`ResultsMemo` keeps (larger supports seldom repeat).
+MEMO_MAX_SUPPORT = 512
+#: Instances kept per process.
+MEMO_SIZE = 1024
+
+
+class ResultsMemo:
+    """The clause results of the instances this process checked lately, by instance key.
+
+    Hypothesis draws the same small instance again and again (its simplest examples, in every
+    round), and the sweep's structured families come back in the exploration; such a repeat is
+    counted once per statement (:meth:`Tally.apply`), so checking it again would only be thrown
+    away.  The memo hands back the results of the first check instead.  The results are a
+    function of the key alone, so a merged campaign is the same with or without it, for any
+    worker count.  Bounded: least recently used first out, small supports only.
+    """
+
+    def __init__(self, size: int = MEMO_SIZE):
+        self.size = size
+        self.data: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key, n_support: int, compute: Callable):
+        if n_support > MEMO_MAX_SUPPORT:
+            return compute()
+        hit = self.data.get(key)
+        if hit is not None:
+            self.hits += 1
+            self.data.move_to_end(key)
+            return hit
+        self.misses += 1
+        hit = self.data[key] = compute()
+        if len(self.data) > self.size:
+            self.data.popitem(last=False)
+        return hit
+
+
+#: This process's memo (a worker process or Dask worker keeps its own across shards).
+MEMO = ResultsMemo()
+
+
 # -- shards: the fixed work list ------------------------------------------------------------------
 
 #: Structured-sweep instances per shard.
@@ -387,6 +436,14 @@ class Campaign:
 
     def __post_init__(self):
         self.tallies = {s.id: Tally(s) for s in self.statements}
+        self._tags: dict = {}
+
+    def _tag(self, statements) -> str:
+        key = tuple(s.id for s in statements)
+        hit = self._tags.get(key)
+        if hit is None:
+            hit = self._tags[key] = statements_tag(statements)
+        return hit
 
     # -- sources ------------------------------------------------------------
     def structured_instances(self) -> Iterable[Instance]:
@@ -395,8 +452,9 @@ class Campaign:
         yield from real_and_long_instances()
 
     def record(self, inst: Instance, statements=None) -> list[ClauseResult]:
-        results = check_all(inst, statements or self.statements)
+        sts = statements or self.statements
         key = _key(inst)
+        results = MEMO.get(("optimal", key, self._tag(sts)), inst.dist.n_support, lambda: check_all(inst, sts))
         by_id: dict = {}
         for r in results:
             by_id.setdefault(r.statement, []).append(r)
@@ -408,13 +466,26 @@ class Campaign:
         """For a drawn share of the instances (:func:`draw_predictor`), the same distribution and
         schedule with a perturbed or learned predictor, checked on the eps_train statements."""
         sts = eps_train_statements(statements or self.statements)
-        drawn = draw_predictor(inst, self.seed) if sts else None
-        if drawn is None:
+        if not sts:
             return
+        key = _key(inst)
+        checked = MEMO.get(("non-optimal", self.seed, key, self._tag(sts)), inst.dist.n_support,
+                           lambda: self._check_non_optimal(inst, sts))
+        if not checked:
+            return
+        kind, other, results = checked
+        for st_, rs in zip(sts, results):
+            self.tallies[st_.id].add(other, rs, (key, kind), kind)
+
+    def _check_non_optimal(self, inst: Instance, sts) -> tuple | None:
+        """``(kind, instance, results per statement)`` with the drawn predictor, or ``()`` when
+        none is drawn (a memo entry too: falsy, never None)."""
+        drawn = draw_predictor(inst, self.seed)
+        if drawn is None:
+            return ()
         kind, pred = drawn
         other = Instance(inst.dist, inst.schedule, pred)
-        for st_ in sts:
-            self.tallies[st_.id].add(other, check_statement(st_, other), (_key(inst), kind), kind)
+        return kind, other, [check_statement(st_, other) for st_ in sts]
 
     # -- exploration --------------------------------------------------------
     def explore(self, st_: Statement, seconds: float = 0.0, rounds: range | None = None):

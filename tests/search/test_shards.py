@@ -70,3 +70,20 @@ def test_an_offset_member_is_its_own_instance_beside_the_same_sizes_of_another_f
     assert steps == {4, 3}
     camp.record(Instance(d, plain))  # a repeat: not counted
     assert camp.tallies["S3"].instances == 2
+
+
+def test_the_results_memo_changes_no_result_and_serves_the_repeats(monkeypatch):
+    """Hypothesis redraws its simplest instances every round: the memo answers those repeats from
+    the first check, and the merged campaign is the same as with nothing remembered."""
+    from proofs_check.search import campaign as camp_mod
+
+    fresh = camp_mod.ResultsMemo()
+    monkeypatch.setattr(camp_mod, "MEMO", fresh)
+    with_memo = _campaign(workers=1)
+    assert fresh.hits > 0 and fresh.misses > 0
+    monkeypatch.setattr(camp_mod, "MEMO_MAX_SUPPORT", -1)  # remember nothing
+    none = camp_mod.ResultsMemo()
+    monkeypatch.setattr(camp_mod, "MEMO", none)
+    without = _campaign(workers=1)
+    assert none.hits == 0
+    assert _typed(with_memo) == _typed(without)
