@@ -4,7 +4,11 @@ A search draws examples from a strategy, evaluates each with certified verdicts,
 Hypothesis (``hypothesis.target``) toward the tightest instance, and stops at the first
 certified violation, which Hypothesis then shrinks.  Hypothesis runs at most ``batch``
 examples per call, so the driver calls it in rounds with successive seeds
-``seed * SEED_STRIDE + round`` until the deadline, or until a violation was found.
+(:func:`round_seed` of the search's seed, the round and its label) until the deadline, or until
+a violation was found.  The label is in the seed so that two searches over the same strategy
+(the campaign explores every statement, many with the same quantifier) draw different
+instances: with one seed per round they drew the same ones, and since the campaign checks every
+drawn instance on every statement, each repeat was work thrown away.
 
 When a test raises, Hypothesis shrinks the failing example and replays the smallest one
 last, so the violation the driver keeps is the last one raised: the shrunk instance.
@@ -24,6 +28,7 @@ import io
 import math
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -33,7 +38,8 @@ from hypothesis import strategies as st
 
 #: Examples per Hypothesis call (one round).
 BATCH = 40
-#: Round ``k`` of a search with seed ``s`` runs Hypothesis with seed ``s * SEED_STRIDE + k``.
+#: Round ``k`` of a search with seed ``s`` and label ``x`` runs Hypothesis with seed
+#: ``(s * SEED_STRIDE + k) * 2**32 + crc32(x)``.
 SEED_STRIDE = 100_003
 
 
@@ -86,9 +92,9 @@ def _seed_only_draws():
                 providers.CONSTANTS_CACHE.cache.clear()
 
 
-def round_seed(seed: int, round_: int) -> int:
-    """The Hypothesis seed of round ``round_`` of a search seeded with ``seed``."""
-    return seed * SEED_STRIDE + round_
+def round_seed(seed: int, round_: int, label: str = "") -> int:
+    """The Hypothesis seed of round ``round_`` of the search ``label`` seeded with ``seed``."""
+    return (seed * SEED_STRIDE + round_) * 2**32 + zlib.crc32(label.encode())
 
 
 def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadline: float, seed: int = 0,
@@ -125,7 +131,7 @@ def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadl
                 break
         elif time.monotonic() >= deadline:
             break
-        runner = hyp_seed(round_seed(seed, round_))(test)
+        runner = hyp_seed(round_seed(seed, round_, label))(test)
         if todo is None:
             round_ += 1
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \

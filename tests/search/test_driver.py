@@ -30,14 +30,17 @@ def test_no_violation_runs_until_the_deadline_and_returns_none():
 
 
 def test_rounds_are_deterministic_in_the_seed():
-    def run(seed):
+    def run(seed, label="tightness"):
         seen = []
         driver.search(st.integers(0, 10**9), lambda x: seen.append(x) or Outcome(), time.monotonic() + 0.3,
-                      seed=seed, batch=5)
+                      seed=seed, batch=5, label=label)
         return seen[:5]
 
     assert run(3) == run(3) and run(3) != run(4)
-    assert driver.round_seed(2, 7) == 2 * driver.SEED_STRIDE + 7
+    # two searches over one strategy (two statements with the same quantifier) draw apart
+    assert run(3, "S1") != run(3, "S2")
+    seeds = {driver.round_seed(s, k, x) for s in (0, 1, 2) for k in range(50) for x in ("S1", "S2", "")}
+    assert len(seeds) == 3 * 50 * 3
 
 
 def test_campaign_and_check_have_no_driver_of_their_own():
