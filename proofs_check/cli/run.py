@@ -12,7 +12,8 @@ from rich.table import Table
 from theory import registry
 
 from proofs_check.errors import DlmInputError
-from proofs_check.search.campaign import MAX_ROUNDS, MAX_WORKERS, Campaign, default_workers
+from proofs_check.search.campaign import MAX_ROUNDS, Campaign
+from proofs_check.search.shards import MAX_WORKERS, default_workers
 from proofs_check.search.results import CampaignResult
 from proofs_check import validate
 from proofs_check.files import check_writable, write_atomic

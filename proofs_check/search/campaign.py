@@ -26,16 +26,12 @@ instances (per predictor kind), checks, holds / equal / fails, the tightest rati
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import contextlib
 import copy
 import functools
 import hashlib
 import itertools
 import json
 import math
-import multiprocessing
-import os
 import time
 import zlib
 from collections import Counter, OrderedDict
@@ -59,12 +55,12 @@ from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
 from proofs_check.verdicts import Status
 from proofs_check.search.driver import Outcome, search
+from proofs_check.search.shards import Shard, executor, run_shards, until_violation
 from proofs_check.search.strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
 MAX_EPS_TRAIN_KEPT = 40
-#: Bounds of ``run --workers`` (processes) and ``--rounds`` (Hypothesis rounds per statement).
-MAX_WORKERS = 512
+#: Bound of ``run --rounds`` (Hypothesis rounds per statement); ``MAX_WORKERS`` is in shards.py.
 MAX_ROUNDS = 100_000
 
 
@@ -331,17 +327,6 @@ N_REAL = 6
 
 
 @dataclass(frozen=True)
-class Shard:
-    """One unit of campaign work: ``("sweep", start, stop)`` structured-sweep instances, ``("real", j,
-    j + 1)`` one real/long instance, or ``("explore", k, k + 1)`` Hypothesis round ``k`` of ``statement``."""
-
-    phase: str
-    start: int
-    stop: int
-    statement: str | None = None
-
-
-@dataclass(frozen=True)
 class Plan:
     """Everything a shard needs, picklable (sent to worker processes and Dask workers as is)."""
 
@@ -388,7 +373,7 @@ def run_shard(plan: Plan, shard: Shard) -> ShardResult:
                     structured_max_L=plan.structured_max_L)
     violated: tuple = ()
     if shard.phase == "explore":
-        st_ = next(s for s in plan.statements if s.id == shard.statement)
+        st_ = next(s for s in plan.statements if s.id == shard.group)
         if camp.explore(st_, rounds=range(shard.start, shard.stop)) is not None:
             violated = (st_.id,)
     else:
@@ -396,14 +381,6 @@ def run_shard(plan: Plan, shard: Shard) -> ShardResult:
             camp.record(inst)
             camp.record_non_optimal(inst)
     return ShardResult(shard, {sid: t.entries for sid, t in camp.tallies.items() if t.entries}, violated)
-
-
-def default_workers() -> int:
-    """Cores this process may use (the default of ``--workers``)."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # not Linux
-        return max(os.cpu_count() or 1, 1)
 
 
 @dataclass
@@ -517,8 +494,10 @@ class Campaign:
     def run(self) -> "Campaign":
         start = time.monotonic()
         plan = Plan(tuple(self.statements), self.seed, self.max_L, self.structured_max_L)
-        with self._executor() as pool:
-            sweep = self._run_shards(pool, plan, iter(sweep_shards(self.structured_max_L)), start, None)
+        tick = (lambda phase, n: self._tick(f"{phase} {n}", start)) if self.progress else None
+        with executor(self.workers, self.scheduler) as (pool, self.workers_used):
+            sweep = run_shards(pool, self.workers_used, run_shard, plan, sweep_shards(self.structured_max_L),
+                               tick=tick)
             for inst in self.extra_instances:
                 self.record(inst)
                 self.record_non_optimal(inst)
@@ -527,8 +506,9 @@ class Campaign:
             todo = [st_ for st_ in self.statements
                     if not (st_.provenance != "conjecture" and self.tallies[st_.id].failed)]
             deadline = None if self.rounds is not None else start + self.budget
-            explored = self._run_shards(pool, plan, self._explore_shards(todo), start, deadline)
-        self._merge(self._until_violation(explored))
+            explored = run_shards(pool, self.workers_used, run_shard, plan, self._explore_shards(todo),
+                                  deadline, tick)
+        self._merge(until_violation(explored))
         self.shards_run = len(sweep) + len(explored)
         self.elapsed = time.monotonic() - start
         return self
@@ -541,74 +521,11 @@ class Campaign:
                 yield Shard("explore", k, k + 1, st_.id)
             k += 1
 
-    def _run_shards(self, pool, plan: Plan, shards, start: float, deadline: float | None) -> list[ShardResult]:
-        """Run shards (in this process when ``pool`` is None), at most ``2 workers`` in flight;
-        with a ``deadline`` none is started after it.  Returns the results in shard order."""
-        done: list = []
-        stopped: set = set()  # statements whose search met a violation: no more rounds for them
-        if pool is None:
-            for n, sh in enumerate(shards):
-                if deadline is not None and time.monotonic() >= deadline:
-                    break
-                if sh.statement in stopped:
-                    continue
-                done.append((n, run_shard(plan, sh)))
-                stopped.update(done[-1][1].violated)
-                self._tick(f"{sh.phase} {n + 1}", start)
-            return [r for _, r in done]
-        flight: dict = {}
-        order = itertools.count()
-        exhausted = False
-        while True:
-            while not exhausted and len(flight) < 2 * self.workers:
-                if deadline is not None and time.monotonic() >= deadline:
-                    exhausted = True
-                    break
-                sh = next(shards, None)
-                if sh is None:
-                    exhausted = True
-                elif sh.statement not in stopped:
-                    flight[pool.submit(run_shard, plan, sh)] = next(order)
-            if not flight:
-                break
-            finished, _ = cf.wait(list(flight), return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                res = fut.result()
-                done.append((flight.pop(fut), res))
-                stopped.update(res.violated)
-                self._tick(f"{res.shard.phase} {len(done)}", start)
-        return [r for _, r in sorted(done, key=lambda x: x[0])]
-
-    @staticmethod
-    def _until_violation(results: list[ShardResult]) -> list[ShardResult]:
-        """Drop the rounds of a statement after its first violating round (as one process would
-        never have run them), so the merge does not depend on what ran in parallel."""
-        first: dict = {}
-        for r in results:
-            if r.violated and r.shard.statement not in first:
-                first[r.shard.statement] = r.shard.start
-        return [r for r in results if r.shard.statement not in first or r.shard.start <= first[r.shard.statement]]
-
     def _merge(self, results: list[ShardResult]) -> None:
         for r in results:
             for sid, entries in r.entries.items():
                 for e in entries:
                     self.tallies[sid].apply(e)
-
-    @contextlib.contextmanager
-    def _executor(self):
-        """None (this process), a spawn-safe process pool of ``workers``, or a Dask cluster's executor."""
-        if self.scheduler:
-            from proofs_check.search.cluster import dask_executor
-            with dask_executor(self.scheduler) as pool:
-                self.workers = self.workers_used = pool.n_workers
-                yield pool
-        elif self.workers <= 1:
-            yield None
-        else:
-            with cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                self.workers_used = self.workers
-                yield pool
 
     def _tick(self, what: str, start: float) -> None:
         if self.progress:
