@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from proofs_check import validate
+from proofs_check.cli.common import add_parallel_args, workers_from_args
 from proofs_check.errors import DlmInputError
 from proofs_check.files import PathError, check_writable, write_atomic
 from proofs_check.search.check import MAX_L, SCHEDULE_CLASSES, check
@@ -38,6 +39,7 @@ def register(sub) -> None:
                         "are tried beyond it; the search uses L <= 6")
     p.add_argument("--budget", type=validate.seconds, default=30.0, help="seconds for the whole check (default 30)")
     p.add_argument("--seed", type=validate.seed, default=0, help="seed of the random search (default 0)")
+    add_parallel_args(p, "of the search")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--save-counterexample", metavar="PATH",
                    help="write the counterexample distribution as JSON (usable with `dlm-verify inspect --file`)")
@@ -53,7 +55,8 @@ def run(args) -> int:
         from proofs_check.cli.check_file import run_file
 
         return run_file(args)
-    res = check(args.expression, schedules=args.schedules, max_L=args.max_L, budget=args.budget, seed=args.seed)
+    res = check(args.expression, schedules=args.schedules, max_L=args.max_L, budget=args.budget, seed=args.seed,
+                workers=workers_from_args(args), scheduler=args.scheduler, rounds=args.rounds)
     saved = None
     if args.save_counterexample and res.distribution is not None:
         saved = args.save_counterexample

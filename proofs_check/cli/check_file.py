@@ -8,6 +8,7 @@ from dataclasses import replace
 from rich.console import Console
 from rich.table import Table
 
+from proofs_check.cli.common import workers_from_args
 from proofs_check.search import statements_file as sf
 from proofs_check.search.results import schema
 from proofs_check.verdicts import EXIT_CODES
@@ -19,7 +20,8 @@ def run_file(args) -> int:
     rows = []
     for c in doc.clauses:
         c = _with_cli_defaults(c, args)
-        rows.append((c, sf.run_clause(c)))
+        rows.append((c, sf.run_clause(c, workers=workers_from_args(args), scheduler=args.scheduler,
+                                      rounds=args.rounds)))
     worst = sf.worst(res.verdict for _, res in rows)
     if args.json:
         print(json.dumps({"schema": schema("check-file"), "file": doc.path, "verdict": str(worst),

@@ -1,4 +1,4 @@
-"""Argument groups shared by subcommands: choosing a distribution and a schedule."""
+"""Argument groups shared by subcommands: choosing a distribution and a schedule; sharing work."""
 
 from __future__ import annotations
 
@@ -33,6 +33,27 @@ def add_schedule_args(p: argparse.ArgumentParser) -> None:
                    help="randomized-offset member: first step r (needs --step)")
     g.add_argument("--step", type=validate.int_in(1, "markov_L"), metavar="s",
                    help="step size s of the randomized-offset schedule")
+
+
+def add_parallel_args(p: argparse.ArgumentParser, rounds_of: str) -> None:
+    """``--workers``, ``--scheduler`` and ``--rounds`` (:mod:`proofs_check.search.shards`);
+    ``rounds_of``: what a round belongs to, for the help text."""
+    from proofs_check.search.shards import MAX_ROUNDS, MAX_WORKERS
+
+    g = p.add_argument_group("sharing the work")
+    g.add_argument("--workers", type=validate.int_in(1, MAX_WORKERS), default=None,
+                   help="processes sharing the shards (default: the number of cores)")
+    g.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the shards on the Dask cluster at ADDRESS (tcp://HOST:8786; extra [dask])")
+    g.add_argument("--rounds", type=validate.int_in(0, MAX_ROUNDS), default=None,
+                   help=f"Hypothesis rounds {rounds_of}: a fixed work list, the same results for any "
+                        "--workers (default: rounds until --budget seconds have passed)")
+
+
+def workers_from_args(args) -> int:
+    from proofs_check.search.shards import default_workers
+
+    return default_workers() if args.workers is None else args.workers
 
 
 def distribution_from_args(args) -> Source:

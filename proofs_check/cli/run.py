@@ -12,8 +12,8 @@ from rich.table import Table
 from theory import registry
 
 from proofs_check.errors import DlmInputError
-from proofs_check.search.campaign import MAX_ROUNDS, Campaign
-from proofs_check.search.shards import MAX_WORKERS, default_workers
+from proofs_check.cli.common import add_parallel_args, workers_from_args
+from proofs_check.search.campaign import Campaign
 from proofs_check.search.results import CampaignResult
 from proofs_check import validate
 from proofs_check.files import check_writable, write_atomic
@@ -32,21 +32,15 @@ def register(sub) -> None:
                    help="also check the statements of this statement file, beside the registry's")
     p.add_argument("--max-L", type=validate.int_in(2, "run_max_L"), default=6,
                    help="largest sequence length explored (2..8, default 6; exact checks enumerate V^L states)")
-    p.add_argument("--workers", type=validate.int_in(1, MAX_WORKERS), default=None,
-                   help="processes sharing the shards (default: the number of cores)")
-    p.add_argument("--rounds", type=validate.int_in(0, MAX_ROUNDS), default=None,
-                   help="Hypothesis rounds per statement: a fixed work list, the same results for any "
-                        "--workers (default: rounds until --budget seconds have passed)")
-    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="run the shards on the Dask cluster at ADDRESS (tcp://HOST:8786; extra [dask])")
     p.add_argument("--json", metavar="PATH", default=DEFAULT_RESULTS,
                    help=f"where to write the results (default {DEFAULT_RESULTS})")
+    add_parallel_args(p, "per statement")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     path = check_writable(args.json)  # before the campaign, not after it
-    workers = default_workers() if args.workers is None else args.workers
+    workers = workers_from_args(args)
     statements = tuple(registry.get(s) for s in args.statement) if args.statement else registry.STATEMENTS
     statements += _file_statements(args.statements)
     con = Console(stderr=True)

@@ -8,6 +8,7 @@ the atoms, and the two sides are compared by :func:`proofs_check.numerics.certif
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -127,6 +128,18 @@ class Instance:
             compute = {"KL_policy": run.kl, "TC_policy": run.tc_path, "KL_policy_avg": run.path_kl}[atom]
             hit = self._policy_values[key] = compute()
         return hit
+
+
+def instance_key(dist: Source, schedule: Schedule) -> tuple:
+    """The identity of an instance (what makes two draws the same one, counted once): the law, or
+    the parameters of a source too long to enumerate, and the schedule, with the offset family a
+    member was drawn from (``Schedule.offset_step``: the sizes alone do not fix it, and the offset
+    clauses check that family's case)."""
+    sizes = schedule.sizes if schedule.offset_step is None else (schedule.sizes, schedule.offset_step)
+    law = dist.law()
+    if law is None:
+        return (json.dumps(dist.to_json()), sizes)
+    return (law.V, law.L, law.support.tobytes(), law.weights, sizes)
 
 
 def float_value(expr, case: Case, h_float) -> float:

@@ -30,7 +30,6 @@ import copy
 import functools
 import hashlib
 import itertools
-import json
 import math
 import time
 import zlib
@@ -49,7 +48,7 @@ from proofs_check.model.learned import learn_predictor
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.search.results import CampaignResult, StatementTally, finite_or_text
 from proofs_check.sources import families
-from proofs_check.model.instance import ClauseResult, Instance, check_all, check_statement
+from proofs_check.model.instance import ClauseResult, Instance, check_all, check_statement, instance_key
 from proofs_check.sources.markov import random_chain
 from proofs_check.model.schedules import Schedule, balanced, compositions
 from proofs_check.sources.words import words_distribution
@@ -60,8 +59,6 @@ from proofs_check.search.strategies import instances_for
 
 MAX_RATIOS_KEPT = 2000
 MAX_EPS_TRAIN_KEPT = 40
-#: Bound of ``run --rounds`` (Hypothesis rounds per statement); ``MAX_WORKERS`` is in shards.py.
-MAX_ROUNDS = 100_000
 
 
 def describe(inst: Instance, r: ClauseResult) -> dict:
@@ -258,15 +255,7 @@ def real_and_long_instances() -> Iterable[Instance]:
 
 
 def _key(inst: Instance):
-    """An instance's identity: its law (a source too long to enumerate: its parameters) and its
-    schedule, with the offset family a member was drawn from (``Schedule.offset_step``: the sizes
-    alone do not fix it, and the offset clauses check that family's case)."""
-    d = inst.dist
-    sched = inst.schedule
-    sizes = sched.sizes if sched.offset_step is None else (sched.sizes, sched.offset_step)
-    if d.law() is None:
-        return (json.dumps(d.to_json()), sizes)
-    return (d.V, d.L, d.support.tobytes(), d.weights, sizes)
+    return instance_key(inst.dist, inst.schedule)
 
 
 def statements_tag(statements) -> str:

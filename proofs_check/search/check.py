@@ -64,6 +64,7 @@ from proofs_check.prover import core as prover
 from proofs_check.prover.rays import refute_on_rays
 from proofs_check.prover.symbolic import prove_for_all_L
 from proofs_check.search.results import CHECK_METHODS, CheckResult
+from proofs_check.search.shards import MAX_WORKERS, executor
 from proofs_check.search.usereval import INTERNAL_ERRORS, internal_error
 from proofs_check.search.userexpr import NAME_BOUND, UserRelation, parse
 from proofs_check.search.witnesses import SEARCH_MAX_L, _certify, _direction, _Search, _witness, class_schedules, witness_candidates
@@ -80,7 +81,8 @@ RAYS_SCHEDULES_MAX_L = 256
 
 
 def check(expression: str, schedules: str = "all", max_L: int = 10, budget: float = 30.0,
-          seed: int = 0, min_L: int = 2) -> CheckResult:
+          seed: int = 0, min_L: int = 2, workers: int = 1, scheduler: str | None = None,
+          rounds: int | None = None) -> CheckResult:
     """Decide what can be established about ``expression`` over the schedule class ``schedules``.
 
     Verdicts (:class:`~proofs_check.verdicts.Established`): ``proved`` for every ``L`` (only from
@@ -91,6 +93,9 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
     :class:`~proofs_check.errors.ExpressionError` for an expression that is not allowed or means
     nothing, :class:`~proofs_check.errors.DlmInputError` for bad options.  ``min_L``: the claim
     is for ``L >= min_L`` only (as a registry statement's ``min_L``); every range starts there.
+    ``workers`` processes (or the Dask cluster at ``scheduler``) share the Hypothesis rounds of the
+    search (:mod:`proofs_check.search.shards`); ``rounds``: exactly that many rounds instead of
+    rounds until the budget is spent (a fixed work list: the same result for any ``workers``).
     """
     start = time.monotonic()
     rel = parse(expression)
@@ -102,40 +107,45 @@ def check(expression: str, schedules: str = "all", max_L: int = 10, budget: floa
                             f"(at most max_L and the search's L <= {SEARCH_MAX_L})")
     if not (isinstance(budget, (int, float)) and budget > 0 and math.isfinite(budget)):
         raise DlmInputError(f"budget={budget!r} must be a positive number of seconds")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise DlmInputError(f"workers={workers!r} must be an integer in 1..{MAX_WORKERS}")
+    if rounds is not None and (isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0):
+        raise DlmInputError(f"rounds={rounds!r} must be a whole number of Hypothesis rounds (or None)")
     if rel.uses_step and over != "offset":
         raise ExpressionError("s is the step of the randomized-offset family: use --schedules offset "
                               "(or s_max for the largest step of any schedule)")
-    deadline = start + budget
-    read = rel.for_class(over)
-    res = CheckResult(Established.NOT_REFUTED, rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
-                      _class_name(over), max_L, seed, float(budget))
-    predictors = rel.uses_eps_train and over != "offset"
-    search = _Search(read, over, max_L, seed, predictors, min_L)
-    refuted: list = []
-    if res.linear:
-        refuted = _prove(read, over, max_L, deadline, res, min_L)
-        if res.proof is not None:
-            ray = _beyond_max_L(read, over, max_L, search, deadline, res)
-            if search.found is None and ray is not None:
-                _refuted_on_ray(ray, res)
-            elif search.found is None:
-                _every_L(read, over, max_L, res, min_L)
-        elif refuted:  # not Shannon-type: load the refuting direction on a concrete distribution
-            _witness(search, refuted, deadline)
-    if res.verdict not in (Established.PROVED, Established.VERIFIED):
-        _search_and_certify(read, search, deadline, res)
-    if refuted and res.verdict != Established.REFUTED:
-        res.notes.append("no distribution tried violates it, although the prover shows it is not a "
-                         "Shannon-type inequality: a witness may need a larger alphabet than tried here")
-    res.notes[:0] = _reading_notes(rel, over, res.verdict, predictors)
-    res.instances, res.best_ratio, res.tightest = search.instances, search.best_ratio, search.tightest
-    if res.verdict == Established.NOT_REFUTED:
-        if res.instances == 0:
-            raise ExpressionError(f"{rel.text!r} has no value on any instance tried (L = 2..{search.max_L}, "
-                                  f"schedules {res.schedules}): check the arguments of h, delta, g, D, omega "
-                                  "and divisions by quantities that can be 0")
-        res.searched = search.describe()
-        res.L_range, res.method = [min_L, search.max_L], CHECK_METHODS[Established.NOT_REFUTED]
+    with executor(workers, scheduler) as (pool, workers_used):
+        deadline = start + budget
+        read = rel.for_class(over)
+        res = CheckResult(Established.NOT_REFUTED, rel.text, read.canonical, rel.rel, _is_linear(read, over, max_L),
+                          _class_name(over), max_L, seed, float(budget), workers=workers_used)
+        predictors = rel.uses_eps_train and over != "offset"
+        search = _Search(read, over, max_L, seed, predictors, min_L)
+        refuted: list = []
+        if res.linear:
+            refuted = _prove(read, over, max_L, deadline, res, min_L)
+            if res.proof is not None:
+                ray = _beyond_max_L(read, over, max_L, search, deadline, res)
+                if search.found is None and ray is not None:
+                    _refuted_on_ray(ray, res)
+                elif search.found is None:
+                    _every_L(read, over, max_L, res, min_L)
+            elif refuted:  # not Shannon-type: load the refuting direction on a concrete distribution
+                _witness(search, refuted, deadline)
+        if res.verdict not in (Established.PROVED, Established.VERIFIED):
+            _search_and_certify(read, search, deadline, res, pool, rounds)
+        if refuted and res.verdict != Established.REFUTED:
+            res.notes.append("no distribution tried violates it, although the prover shows it is not a "
+                             "Shannon-type inequality: a witness may need a larger alphabet than tried here")
+        res.notes[:0] = _reading_notes(rel, over, res.verdict, predictors)
+        res.instances, res.best_ratio, res.tightest = search.instances, search.best_ratio, search.tightest
+        if res.verdict == Established.NOT_REFUTED:
+            if res.instances == 0:
+                raise ExpressionError(f"{rel.text!r} has no value on any instance tried (L = 2..{search.max_L}, "
+                                      f"schedules {res.schedules}): check the arguments of h, delta, g, D, omega "
+                                      "and divisions by quantities that can be 0")
+            res.searched = search.describe()
+            res.L_range, res.method = [min_L, search.max_L], CHECK_METHODS[Established.NOT_REFUTED]
     res.elapsed = time.monotonic() - start
     return res
 
@@ -156,13 +166,15 @@ def prove(target: str, schedules: str = "all", min_L: int = 2):
     return prove_for_all_L(parse(target).for_class(over).for_prover().clause(over), min_L)
 
 
-def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, res: CheckResult) -> None:
-    """The sweep, then Hypothesis, unless a violation is already known; a violation is re-evaluated
-    from scratch and only a certified one makes the verdict ``refuted``."""
+def _search_and_certify(read: UserRelation, search: "_Search", deadline: float, res: CheckResult, pool=None,
+                        rounds: int | None = None) -> None:
+    """The sweep, then Hypothesis (its rounds on ``pool``: :func:`proofs_check.search.shards.executor`),
+    unless a violation is already known; a violation is re-evaluated from scratch and only a
+    certified one makes the verdict ``refuted``."""
     if search.found is None:
         search.sweep(deadline)
     if search.found is None:
-        search.hypothesis(deadline)
+        search.hypothesis(deadline, pool, res.workers, rounds)
     if search.found is None:
         return
     cex = _certify(read, search.found)

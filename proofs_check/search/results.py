@@ -256,6 +256,7 @@ class CheckResult:
     searched: str = ""
     notes: list = field(default_factory=list)
     elapsed: float = 0.0
+    workers: int = 1  # processes (or Dask workers) that shared the search
     distribution: object = field(default=None, repr=False)  # the counterexample, for --save-counterexample
     KIND = "check"
 
@@ -269,7 +270,7 @@ class CheckResult:
             "method": self.method, "expression": self.expression, "canonical": self.canonical,
             "relation": self.relation, "linear": self.linear, "schedules": self.schedules,
             "max_L": self.max_L, "seed": self.seed, "budget_seconds": self.budget,
-            "elapsed_seconds": round(self.elapsed, 3),
+            "elapsed_seconds": round(self.elapsed, 3), "workers": self.workers,
             "proof": self.proof, "counterexample": self.counterexample, "instances": self.instances,
             "best_ratio": finite_or_text(self.best_ratio), "tightest": self.tightest, "searched": self.searched,
             "notes": list(self.notes),
@@ -292,7 +293,8 @@ class CheckResult:
                    instances=r.get("instances", int, "an integer"), best_ratio=r.ratio("best_ratio"),
                    tightest=r.get("tightest", _OPT_DICT, "an object or null"),
                    searched=r.get("searched", str, "a string"), notes=r.get("notes", list, "a list of strings"),
-                   elapsed=r.get("elapsed_seconds", _NUMBER, "a number"))
+                   elapsed=r.get("elapsed_seconds", _NUMBER, "a number"),
+                   workers=r.get("workers", int, "an integer", 1))
 
 
 # ----------------------------------------------------------------------------------------------

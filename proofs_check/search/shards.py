@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-#: Bound of ``--workers`` (processes).
+#: Bounds of ``--workers`` (processes) and ``--rounds`` (Hypothesis rounds of a search).
 MAX_WORKERS = 512
+MAX_ROUNDS = 100_000
 
 
 @dataclass(frozen=True)

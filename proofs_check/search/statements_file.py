@@ -82,10 +82,11 @@ class UserClause:
         """Stable id ``STATEMENT.key``, as :meth:`theory.registry.Statement.clause_id`."""
         return f"{self.statement}.{self.key}"
 
-    def run(self, budget: float | None = None) -> CheckResult:
-        """``check(expr, over, max_L, budget, seed, min_L)``; ``budget`` overrides the file's."""
+    def run(self, budget: float | None = None, **share) -> CheckResult:
+        """``check(expr, over, max_L, budget, seed, min_L)``; ``budget`` overrides the file's;
+        ``share``: check's ``workers``, ``scheduler`` and ``rounds``."""
         return check(self.expr, schedules=self.over, max_L=self.max_L, budget=budget or self.budget,
-                     seed=self.seed, min_L=self.min_L)
+                     seed=self.seed, min_L=self.min_L, **share)
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,8 @@ def worst(verdicts) -> Established:
 # checking a clause, with the counterexample database
 # ----------------------------------------------------------------------------------------
 
-def run_clause(c: UserClause, db=None, budget: float | None = None, save_dir: Path | None = None) -> CheckResult:
+def run_clause(c: UserClause, db=None, budget: float | None = None, save_dir: Path | None = None,
+               **share) -> CheckResult:
     """Check one clause; with a :class:`~proofs_check.search.counterexamples.Database`, replay its
     stored counterexample first (re-certified) and store a new one.  ``budget`` overrides the file's.
 
@@ -282,7 +284,7 @@ def run_clause(c: UserClause, db=None, budget: float | None = None, save_dir: Pa
             res = replay(c.expr, c.over, record, c.max_L, c.seed, budget or c.budget)
             if res is None:
                 db.drop(c.id)
-    res = res or c.run(budget)
+    res = res or c.run(budget, **share)
     if res.verdict == Established.REFUTED:
         _add_inspect(c, res, save_dir)
     if db is not None and res.verdict == Established.REFUTED:

@@ -9,6 +9,7 @@ independent uniform tokens (``k = L``); :func:`witness_candidates` tries those f
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -21,13 +22,14 @@ from proofs_check.prover import core as prover
 from proofs_check.sources import families
 from proofs_check.sources.distributions import (Distribution, copy_distribution, product_distribution,
                                                 sum_zero_distribution)
-from proofs_check.model.instance import Instance, instance_cases
+from proofs_check.model.instance import Instance, instance_cases, instance_key
 from proofs_check.model.sampler import PerturbedPredictor
 from proofs_check.model.quantifiers import quantifier
 from proofs_check.model.schedules import Schedule
 from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.search.driver import Outcome, search
 from proofs_check.search.results import finite_or_text
+from proofs_check.search.shards import Shard, run_shards, until_violation
 from proofs_check.search.strategies import dense_distributions, schedules_for, sparse_distributions, structured_distributions
 from proofs_check.search.usereval import Evaluation, Undefined, evaluate
 from proofs_check.search.userexpr import UserRelation
@@ -137,6 +139,7 @@ class _Search:
         self.tightest: dict | None = None
         self.found: _Found | None = None
         self.seen: set = set()
+        self.events: list = []
         self.searched: list[str] = []
 
     def describe(self) -> str:
@@ -180,8 +183,28 @@ class _Search:
                         self.try_instance(dist, sched, pert)
 
     # -- Hypothesis ------------------------------------------------------------------
-    def hypothesis(self, deadline: float) -> None:
-        """Random and structured instances steered toward violation (:func:`driver.search`); shrunk."""
+    def hypothesis(self, deadline: float, pool=None, workers: int = 1, rounds: int | None = None) -> None:
+        """Random and structured instances steered toward violation (:func:`driver.search`); shrunk.
+
+        The search runs as shards of one Hypothesis round each (:mod:`proofs_check.search.shards`:
+        in this process, a process pool or a Dask cluster), merged in round order up to the first
+        round that met a violation, so the outcome is the same for any worker count: rounds until
+        ``deadline``, or exactly ``rounds`` of them."""
+        if self.found is not None:
+            return
+        self.searched.append(f"Hypothesis over random dense and sparse distributions, structured families and "
+                             f"MDS codes, L <= {self.max_L}, seed {self.seed}")
+        plan = SearchPlan(self.rel, self.over, self.max_L, self.seed, self.predictors, self.min_L)
+        todo = itertools.count() if rounds is None else range(rounds)
+        shards = (Shard("explore", k, k + 1, "search") for k in todo)
+        done = run_shards(pool, workers, search_round, plan, shards, None if rounds is not None else deadline)
+        for res in until_violation(done):
+            for event in res.events:
+                self._apply(event)
+            self.found = self.found or res.found
+
+    def _rounds(self, rounds: range) -> "_Found | None":
+        """Exactly these Hypothesis rounds, in this process; the shrunk violation, if one was met."""
         def examine(triple) -> Outcome:
             dist, sched, pert = triple
             results = self.evaluate(dist, sched, pert)
@@ -191,33 +214,76 @@ class _Search:
             bad = [(c, ev) for c, ev in results if ev.violated]
             return Outcome(max(ev.score for _, ev in results), _Found(dist, sched, pert, *bad[0]) if bad else None)
 
-        if self.found is None:
-            self.searched.append(f"Hypothesis over random dense and sparse distributions, structured families and "
-                                 f"MDS codes, L <= {self.max_L}, seed {self.seed}")
-            self.found = search(_instances(self.over, self.max_L, self.predictors, self.min_L), examine, deadline,
-                                seed=self.seed, label="closeness to violation")
+        return search(_instances(self.over, self.max_L, self.predictors, self.min_L), examine, 0.0,
+                      seed=self.seed, label="closeness to violation", rounds=rounds)
 
+    # -- the tally: events, so that rounds done elsewhere merge by replaying them ------------------
     def _tally(self, dist, sched, pert, results) -> None:
         if not results:
             return
-        key = (dist.V, dist.L, dist.support.tobytes(), dist.weights, sched.sizes, pert)
-        if key not in self.seen:
-            self.seen.add(key)
-            self.instances += 1
+        self._apply(("seen", (instance_key(dist, sched), pert)))
         for _, ev in results:
             r = ev.ratio
             if r is not None and math.isnan(r):
                 r = None
-            # the tightest instance: the largest ratio; the largest score while no ratio is known
-            better = ((r is not None and (self.best_ratio is None or r > self.best_ratio))
-                      or (self.best_ratio is None and r is None and ev.score > self.best_score))
-            if r is not None and (self.best_ratio is None or r > self.best_ratio):
-                self.best_ratio = r
-            self.best_score = max(self.best_score, ev.score)
-            if better:
+            if self._better(r, ev.score):  # the record is built only for an instance that may be kept
                 record = {k: v for k, v in _instance_record(dist, sched, pert).items() if k != "distribution"}
-                self.tightest = {**record, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
-                                 "ratio": finite_or_text(r) if r is not None else None}
+                self._apply(("best", r, ev.score, {**record, "lhs": ev.lhs, "rhs": ev.rhs, "status": ev.status,
+                                                   "ratio": finite_or_text(r) if r is not None else None}))
+
+    def _better(self, r: float | None, score: float) -> bool:
+        """The tightest instance: the largest ratio; the largest score while no ratio is known."""
+        return ((r is not None and (self.best_ratio is None or r > self.best_ratio))
+                or (self.best_ratio is None and r is None and score > self.best_score))
+
+    def _apply(self, event: tuple) -> None:
+        """Count one event (here, or replayed from a round done in another process) and log it.
+
+        ``("seen", key)``: an instance tried (counted once); ``("best", ratio, score, record)``: a
+        candidate for the tightest instance, kept when :meth:`_better` than what is known.  A round
+        logs only its own improvements; replayed in round order they give the one-process result,
+        since an instance better than everything before it is better than its own round's past."""
+        self.events.append(event)
+        if event[0] == "seen":
+            if event[1] not in self.seen:
+                self.seen.add(event[1])
+                self.instances += 1
+            return
+        _, r, score, record = event
+        if self._better(r, score):
+            self.tightest = record
+        if r is not None and (self.best_ratio is None or r > self.best_ratio):
+            self.best_ratio = r
+        self.best_score = max(self.best_score, score)
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What every round of a check's search needs (picklable: sent to worker processes as is)."""
+
+    rel: UserRelation
+    over: str
+    max_L: int
+    seed: int
+    predictors: bool
+    min_L: int
+
+
+@dataclass
+class RoundResult:
+    """One round's tally events (:meth:`_Search._apply`), its shrunk violation and the group it stops."""
+
+    shard: Shard
+    events: list
+    found: _Found | None
+    violated: tuple = ()
+
+
+def search_round(plan: SearchPlan, shard: Shard) -> RoundResult:
+    """Do one shard of rounds of a check's search in this process (top-level: a worker runs it)."""
+    s = _Search(plan.rel, plan.over, plan.max_L, plan.seed, plan.predictors, plan.min_L)
+    found = s._rounds(range(shard.start, shard.stop))
+    return RoundResult(shard, s.events, found, (shard.group,) if found is not None else ())
 
 
 def _sweep_distributions(L: int):

@@ -14,6 +14,7 @@ from proofs_check.search import check as C
 from proofs_check.search import usereval as E
 from proofs_check.search import userexpr as U
 from proofs_check.search import witnesses as W
+from proofs_check.search.shards import executor
 from proofs_check.numerics.certify import compare
 from proofs_check.numerics.precision import FINAL_MAX_BITS
 from proofs_check.cli.main import main
@@ -129,6 +130,37 @@ def test_true_nonlinear_statements_are_not_refuted(text):
     assert not res.linear and res.instances > 20
     assert res.searched.startswith(f"{res.instances} instances: ") and "Hypothesis" in res.searched
     assert res.best_ratio is not None and res.best_ratio <= 1
+
+
+def _typed(res) -> dict:
+    out = res.to_json()
+    for timing in ("elapsed_seconds", "workers"):
+        out.pop(timing)
+    return out
+
+
+def test_the_search_rounds_give_the_same_result_on_one_and_two_workers():
+    """A fixed number of rounds (a fixed work list): every field of the result but the timing and
+    the worker count is the same, however many processes shared the rounds."""
+    one = C.check("KL_ideal*KL_ideal <= MI*MI", rounds=2, workers=1)
+    two = C.check("KL_ideal*KL_ideal <= MI*MI", rounds=2, workers=2)
+    assert one.verdict == "not refuted" and one.instances > 100 and two.workers == 2
+    assert _typed(one) == _typed(two)
+    assert _typed(C.check("KL_ideal*KL_ideal <= MI*MI", rounds=2, seed=1)) != _typed(one)  # can differ
+
+
+def test_a_violation_met_in_parallel_rounds_is_the_one_process_violation():
+    """Rounds after the first violating one may have run on another worker; the merge drops them,
+    so the shrunk counterexample and the tallies are the one-process ones."""
+    def found(workers):
+        search = W._Search(U.parse("MI*MI <= 16").for_class("all"), "all", 6, seed=0)
+        with executor(workers) as (pool, n):
+            search.hypothesis(time.monotonic() + 60, pool, n, rounds=4)
+        f = search.found
+        assert f is not None and f.evaluation.violated
+        return search.instances, search.best_ratio, search.tightest, f.dist.to_json(), f.sched.sizes, f.case
+
+    assert found(1) == found(2)
 
 
 def test_hypothesis_search_finds_and_certifies_a_violation():
@@ -272,7 +304,8 @@ def test_not_refuted_output(capsys):
     assert out["searched"]
 
 
-@pytest.mark.parametrize("argv", [["--schedules", "weird"], ["--max-L", "99"], ["--budget", "0"]])
+@pytest.mark.parametrize("argv", [["--schedules", "weird"], ["--max-L", "99"], ["--budget", "0"], ["--workers", "0"],
+                                  ["--rounds", "-1"]])
 def test_bad_options_exit_2(argv):
     assert main(["check", "KL <= MI", *argv]) == 2  # argparse's own errors too: the guard returns its code
 

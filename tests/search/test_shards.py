@@ -32,13 +32,21 @@ def test_one_and_two_workers_give_the_same_typed_results():
     assert _typed(_campaign(workers=1, seed=1)) != _typed(one)
 
 
-def test_a_dask_cluster_gives_the_local_result():
+def test_a_dask_cluster_gives_the_local_result_for_run_and_check():
     distributed = pytest.importorskip("dask.distributed")
+    from proofs_check.search.check import check
+
+    def checked(**kw):
+        out = check("KL_ideal*KL_ideal <= MI*MI", rounds=2, **kw)
+        return out, {k: v for k, v in out.to_json().items() if k not in ("elapsed_seconds", "workers")}
+
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         remote = _campaign(scheduler=cluster.scheduler_address)
-    assert remote.results().workers == 2
+        remote_check, remote_typed = checked(scheduler=cluster.scheduler_address)
+    assert remote.results().workers == 2 and remote_check.workers == 2
     assert _typed(remote) == _typed(_campaign(workers=1))
+    assert remote_typed == checked(workers=1)[1]
 
 
 def test_merge_skips_repeats_and_keeps_the_tightest_and_smallest_counterexample():
