@@ -443,7 +443,7 @@ class Campaign:
         for st_, rs in zip(sts, results):
             self.tallies[st_.id].add(other, rs, (key, kind), kind)
 
-    def _check_non_optimal(self, inst: Instance, sts) -> tuple | None:
+    def _check_non_optimal(self, inst: Instance, sts) -> tuple:
         """``(kind, instance, results per statement)`` with the drawn predictor, or ``()`` when
         none is drawn (a memo entry too: falsy, never None)."""
         drawn = draw_predictor(inst, self.seed)
