@@ -149,6 +149,15 @@ def test_the_search_rounds_give_the_same_result_on_one_and_two_workers():
     assert _typed(C.check("KL_ideal*KL_ideal <= MI*MI", rounds=2, seed=1)) != _typed(one)  # can differ
 
 
+def test_the_command_line_shares_rounds_and_reports_the_workers(capsys):
+    assert main(["check", "KL_ideal*KL_ideal <= MI*MI", "--rounds", "1", "--workers", "2", "--json"]) == 3
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "not refuted" and out["workers"] == 2 and out["instances"] > 20
+    assert main(["check", "KL_ideal*KL_ideal <= MI*MI", "--rounds", "1", "--workers", "1", "--json"]) == 3
+    one = json.loads(capsys.readouterr().out)
+    assert (one["workers"], one["instances"], one["tightest"]) == (1, out["instances"], out["tightest"])
+
+
 def test_a_violation_met_in_parallel_rounds_is_the_one_process_violation():
     """Rounds after the first violating one may have run on another worker; the merge drops them,
     so the shrunk counterexample and the tallies are the one-process ones."""
