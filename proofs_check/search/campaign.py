@@ -117,7 +117,9 @@ def _column(r: ClauseResult) -> str:
 
 
 def key_digest(key) -> str:
-    """A short stable digest of an instance key (:func:`_key`), the identity used to skip repeats."""
+    """A short stable digest of an instance key (:func:`~proofs_check.model.instance.instance_key`),
+    the identity used to skip repeats; computed once per checked instance (about 2.5 ms for a
+    4096-state support), not once per statement."""
     return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
 
 
@@ -137,11 +139,9 @@ class Tally(StatementTally):
         self.entries: list = []
         self._cex_size: tuple = ()
 
-    def add(self, inst: Instance, results: list[ClauseResult], key, kind: str = "optimal") -> None:
-        if not results:
-            return
-        digest = key_digest(key)
-        if digest in self.seen:
+    def add(self, inst: Instance, results: list[ClauseResult], digest: str, kind: str = "optimal") -> None:
+        """Count one checked instance, identified by ``digest`` (:func:`key_digest`), unless seen."""
+        if not results or digest in self.seen:
             return
         self.apply(self.entry(inst, results, digest, kind))
 
@@ -226,7 +226,7 @@ def draw_predictor(inst: Instance, seed: int) -> tuple[str, object] | None:
     if (not d.enumerable or d.n_support > NON_OPTIMAL_MAX_SUPPORT or inst.L > NON_OPTIMAL_MAX_L
             or not inst.optimal):
         return None
-    h = zlib.crc32(repr((seed, _key(inst))).encode())
+    h = zlib.crc32(repr((seed, instance_key(inst.dist, inst.schedule))).encode())
     if Fraction(h % 1_000_003, 1_000_003) >= NON_OPTIMAL_SHARE:
         return None
     if (h >> 20) % 2:
@@ -252,10 +252,6 @@ def real_and_long_instances() -> Iterable[Instance]:
                               (long_, (balanced(64, 8), balanced(64, 16)))):
         for sched in schedules:
             yield Instance(source, sched)
-
-
-def _key(inst: Instance):
-    return instance_key(inst.dist, inst.schedule)
 
 
 def statements_tag(statements) -> str:
@@ -327,7 +323,9 @@ class Plan:
     structured_max_L: int
 
 
-def _structured_pairs(max_L: int):
+def sweep_pairs(max_L: int):
+    """The structured sweep: every member of the families tagged ``sweep`` under every schedule,
+    for ``L = 2..max_L`` (the sweep shards are slices of it)."""
     for L in range(2, max_L + 1):
         for d in families.members("sweep", L):
             for sched in compositions(L):
@@ -336,14 +334,14 @@ def _structured_pairs(max_L: int):
 
 def sweep_shards(structured_max_L: int) -> list[Shard]:
     """The sweep as shards: chunks of the structured families, then one shard per real instance."""
-    n = sum(1 for _ in _structured_pairs(structured_max_L))
+    n = sum(1 for _ in sweep_pairs(structured_max_L))
     out = [Shard("sweep", a, min(a + SWEEP_CHUNK, n)) for a in range(0, n, SWEEP_CHUNK)]
     return out + [Shard("real", j, j + 1) for j in range(N_REAL)]
 
 
 def _shard_instances(plan: Plan, shard: Shard) -> Iterable[Instance]:
     if shard.phase == "sweep":
-        for d, sched in itertools.islice(_structured_pairs(plan.structured_max_L), shard.start, shard.stop):
+        for d, sched in itertools.islice(sweep_pairs(plan.structured_max_L), shard.start, shard.stop):
             yield Instance(d, sched)
     else:
         yield from itertools.islice(real_and_long_instances(), shard.start, shard.stop)
@@ -413,21 +411,17 @@ class Campaign:
             hit = self._tags[key] = statements_tag(statements)
         return hit
 
-    # -- sources ------------------------------------------------------------
-    def structured_instances(self) -> Iterable[Instance]:
-        for d, sched in _structured_pairs(self.structured_max_L):
-            yield Instance(d, sched)
-        yield from real_and_long_instances()
-
+    # -- checking ------------------------------------------------------------
     def record(self, inst: Instance, statements=None) -> list[ClauseResult]:
         sts = statements or self.statements
-        key = _key(inst)
+        key = instance_key(inst.dist, inst.schedule)
         results = MEMO.get(("optimal", key, self._tag(sts)), inst.dist.n_support, lambda: check_all(inst, sts))
         by_id: dict = {}
         for r in results:
             by_id.setdefault(r.statement, []).append(r)
+        digest = key_digest(key)
         for sid, rs in by_id.items():
-            self.tallies[sid].add(inst, rs, key)
+            self.tallies[sid].add(inst, rs, digest)
         return results
 
     def record_non_optimal(self, inst: Instance, statements=None) -> None:
@@ -436,14 +430,15 @@ class Campaign:
         sts = eps_train_statements(statements or self.statements)
         if not sts:
             return
-        key = _key(inst)
+        key = instance_key(inst.dist, inst.schedule)
         checked = MEMO.get(("non-optimal", self.seed, key, self._tag(sts)), inst.dist.n_support,
                            lambda: self._check_non_optimal(inst, sts))
         if not checked:
             return
         kind, other, results = checked
+        digest = key_digest((key, kind))
         for st_, rs in zip(sts, results):
-            self.tallies[st_.id].add(other, rs, (key, kind), kind)
+            self.tallies[st_.id].add(other, rs, digest, kind)
 
     def _check_non_optimal(self, inst: Instance, sts) -> tuple:
         """``(kind, instance, results per statement)`` with the drawn predictor, or ``()`` when
@@ -485,7 +480,7 @@ class Campaign:
     def run(self) -> "Campaign":
         start = time.monotonic()
         plan = Plan(tuple(self.statements), self.seed, self.max_L, self.structured_max_L)
-        tick = (lambda phase, n: self._tick(f"{phase} {n}", start)) if self.progress else None
+        tick = lambda phase, n: self._tick(f"{phase} {n}", start)  # noqa: E731
         with executor(self.workers, self.scheduler) as (pool, self.workers_used):
             sweep = run_shards(pool, self.workers_used, run_shard, plan, sweep_shards(self.structured_max_L),
                                tick=tick)

@@ -162,6 +162,6 @@ def test_equal_within_width_is_counted_apart_never_as_holds():
         verdict = Verdict(Status.EQUAL_WITHIN_WIDTH, "<=", 0.0, 0, "width<1e-150", 0.0, 0.0)  # no ratio
 
     tally = Tally(registry.get("S3"))
-    tally.add(None, [_R()], key="one instance")
+    tally.add(None, [_R()], digest="one instance")
     out = tally.summary()
     assert (out.within_width, out.holds, out.equal, out.fails, out.checks) == (1, 0, 0, 0, 1)

@@ -65,14 +65,13 @@ def test_an_offset_member_is_its_own_instance_beside_the_same_sizes_of_another_f
     """``(3, 2)`` as a member of the step-4 offset family (``L = 5, r = 3``) and the plain
     composition ``(3, 2)`` are checked on different offset cases (step 4, and step s_max = 3):
     two instances, each counted once."""
-    from proofs_check.model.instance import Instance
+    from proofs_check.model.instance import Instance, instance_key
     from proofs_check.model.schedules import Schedule
-    from proofs_check.search.campaign import _key
     from proofs_check.sources import families
 
     d = families.build("copy", L=5, V=2)
     member, plain = Schedule((3, 2), offset_step=4), Schedule((3, 2))
-    assert _key(Instance(d, member)) != _key(Instance(d, plain))
+    assert instance_key(d, member) != instance_key(d, plain)
     camp = Campaign(statements=(registry.get("S3"),))
     steps = {r.case.step for r in camp.record(Instance(d, member)) + camp.record(Instance(d, plain))}
     assert steps == {4, 3}
