@@ -1,9 +1,10 @@
-"""Campaign shards on a Dask distributed cluster (``dlm-verify run --scheduler tcp://HOST:8786``).
+"""Shards on a Dask distributed cluster (``dlm-verify run|check --scheduler tcp://HOST:8786``).
 
-The optional extra ``[dask]`` installs ``dask.distributed``.  The cluster runs the same
-:func:`proofs_check.search.campaign.run_shard` calls as the local process pool, through the
-client's ``concurrent.futures`` executor, so the merged result is the same as a local run's.
-Every Dask worker needs this package installed (the same version) to import ``run_shard``.
+The optional extra ``[dask]`` installs ``dask.distributed``.  The cluster runs the same shard
+functions as the local process pool (:func:`proofs_check.search.campaign.run_shard`,
+:func:`proofs_check.search.witnesses.search_round`), through the client's ``concurrent.futures``
+executor (:func:`proofs_check.search.shards.executor`), so the merged result is the same as a
+local run's.  Every Dask worker needs this package installed (the same version) to import them.
 """
 
 from __future__ import annotations

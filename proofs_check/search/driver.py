@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import math
 import threading
 import time
@@ -122,18 +123,10 @@ def search(examples: st.SearchStrategy, examine: Callable[[Any], Outcome], deadl
             raised.append(out.violation)
             raise Violation(out.violation)
 
-    todo = iter(rounds) if rounds is not None else None
-    round_ = 0
-    while True:
-        if todo is not None:
-            round_ = next(todo, None)
-            if round_ is None:
-                break
-        elif time.monotonic() >= deadline:
+    for round_ in (rounds if rounds is not None else itertools.count()):
+        if rounds is None and time.monotonic() >= deadline:
             break
         runner = hyp_seed(round_seed(seed, round_, label))(test)
-        if todo is None:
-            round_ += 1
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
                 _seed_only_draws():
             try:
